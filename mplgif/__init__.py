@@ -1,0 +1,23 @@
+"""Helpers for the mplgif notebook series.
+
+Importing this package changes nothing global: no backend, no rcParams.
+
+- :func:`save_gif` saves an animation as a GIF, checked first and written
+  atomically; :func:`find_imagemagick` tells whether a real ImageMagick is here.
+- :func:`gif_info` reads a GIF's frames, delays and looping back from disk;
+  :func:`show_gif` displays it in a notebook by reference.
+"""
+
+from .inspecting import GifInfo, gif_info, show_gif
+from .saving import ImageMagick, ImageMagickNotFoundError, find_imagemagick, save_gif
+
+__all__ = [
+    "GifInfo",
+    "ImageMagick",
+    "ImageMagickNotFoundError",
+    "find_imagemagick",
+    "gif_info",
+    "save_gif",
+    "show_gif",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,262 @@
+"""Save a Matplotlib animation as a GIF: checked first, written atomically."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib import animation
+
+from .inspecting import GifInfo, gif_info
+
+__all__ = [
+    "ImageMagick",
+    "ImageMagickNotFoundError",
+    "find_imagemagick",
+    "save_gif",
+]
+
+WRITERS = ("pillow", "imagemagick")
+
+_INSTALL_IMAGEMAGICK = (
+    "Install ImageMagick (Debian/Ubuntu: `sudo apt-get install imagemagick`; "
+    "macOS: `brew install imagemagick`; conda: `conda install -c conda-forge "
+    "imagemagick`; Windows: the installer from imagemagick.org), "
+    "or save with writer='pillow', which needs no external program."
+)
+
+
+class ImageMagickNotFoundError(FileNotFoundError):
+    """ImageMagick was asked for, but no real ImageMagick program was found."""
+
+
+@dataclass(frozen=True)
+class ImageMagick:
+    """A program that answered ``-version`` as ImageMagick does."""
+
+    path: str
+    version: str
+
+
+def _candidates() -> list[str]:
+    """Every ``magick`` and ``convert`` on PATH, in PATH order, without repeats.
+
+    ``shutil.which`` returns only the first match, and the first ``convert``
+    on PATH is not always ImageMagick's (Windows has a disk tool of that name,
+    and some machines put a stand-in first), so look in every folder.
+    """
+    found: list[str] = []
+    seen: set[str] = set()
+    for folder in os.get_exec_path():
+        for name in ("magick", "convert"):
+            program = shutil.which(name, path=folder)
+            if program is None:
+                continue
+            real = os.path.realpath(program)
+            if real not in seen:
+                seen.add(real)
+                found.append(program)
+    return found
+
+
+def _imagemagick_version(program: str) -> str | None:
+    """The ImageMagick version `program` reports, or None if it is not ImageMagick."""
+    try:
+        answer = subprocess.run(
+            [program, "-version"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"^Version: ImageMagick (\S+)", answer.stdout, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def find_imagemagick() -> ImageMagick | None:
+    """Find a real ImageMagick on PATH, or return None.
+
+    A program counts only if ``PROGRAM -version`` says ``Version: ImageMagick``:
+    being called ``convert`` or ``magick`` is not enough.
+
+    Returns
+    -------
+    ImageMagick or None
+        The first real ImageMagick in PATH order, with its version.
+    """
+    for program in _candidates():
+        version = _imagemagick_version(program)
+        if version is not None:
+            return ImageMagick(path=program, version=version)
+    return None
+
+
+def _require_imagemagick() -> ImageMagick:
+    found = find_imagemagick()
+    if found is not None:
+        return found
+    impostors = _candidates()
+    if impostors:
+        seen = ", ".join(impostors)
+        what = f"Found {seen}, but none answers `-version` as ImageMagick."
+    else:
+        what = "No program named `magick` or `convert` is on PATH."
+    raise ImageMagickNotFoundError(
+        f"writer='imagemagick' needs ImageMagick. {what} " + _INSTALL_IMAGEMAGICK
+    )
+
+
+def _check_target(path: str | os.PathLike[str]) -> Path:
+    path = Path(path)
+    if path.suffix.lower() != ".gif":
+        raise ValueError(
+            f"{str(path)!r} does not end in '.gif'; save_gif writes GIF files only. "
+            f"Use e.g. {str(path.with_suffix('.gif'))!r}."
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"The folder {str(folder)!r} does not exist (resolved from "
+            f"{os.getcwd()!r}). Create it first, e.g. "
+            f"Path({str(folder)!r}).mkdir(parents=True), or fix the path."
+        )
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a folder; give a file name ending in '.gif'.")
+    return path
+
+
+def _check_fps(fps: float) -> float:
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)):
+        raise TypeError(f"fps must be a number of frames per second, not {fps!r}.")
+    if not math.isfinite(fps) or fps <= 0:
+        raise ValueError(
+            f"fps must be a positive, finite number of frames per second; got {fps!r}."
+        )
+    if fps > 100:
+        raise ValueError(
+            f"fps={fps!r} asks for {1000 / fps:.1f} ms per frame, but GIF stores delays "
+            "in 10 ms units, so 100 fps is the most a GIF can say (and browsers slow "
+            "delays under 20 ms down). Use fps=50 or less."
+        )
+    return float(fps)
+
+
+class _PillowGifWriter(animation.PillowWriter):
+    """Matplotlib's PillowWriter, with a clear error for an empty animation."""
+
+    def finish(self) -> None:
+        # Matplotlib calls finish() even when drawing a frame failed; then
+        # there is nothing worth encoding, and the error in flight says why.
+        if sys.exc_info()[1] is not None:
+            return
+        if not self._frames:
+            raise ValueError(
+                "The animation produced no frames, so there is no GIF to write. "
+                "Check the animation's `frames` argument (a count, or a non-empty "
+                "iterable)."
+            )
+        super().finish()
+
+
+def _match_permissions(temporary: Path) -> None:
+    # mkstemp creates files readable by their owner only; give the GIF the
+    # permissions an ordinary new file would get.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)
+
+
+def save_gif(
+    anim: animation.Animation,
+    path: str | os.PathLike[str],
+    *,
+    fps: float,
+    writer: str = "pillow",
+    dpi: float | None = None,
+) -> GifInfo:
+    """Save `anim` as a GIF at `path`, safely, and report what was written.
+
+    Everything that can be checked is checked before any frame is drawn. The
+    GIF is written to a temporary file in the same folder and renamed over
+    `path` only once it is complete, so a failed or interrupted save leaves
+    any earlier file at `path` as it was and no temporary file behind.
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.Animation
+        The animation to save, for example a ``FuncAnimation``.
+    path : str or path-like
+        Where to write; must end in ``.gif`` and its folder must exist.
+    fps : float
+        Frames per second. Each frame's delay is ``1000 / fps`` milliseconds,
+        stored by GIF in 10 ms units.
+    writer : {"pillow", "imagemagick"}
+        ``"pillow"`` needs nothing outside Python. ``"imagemagick"`` uses a
+        real ImageMagick and raises if there is none, instead of falling back
+        to Pillow silently as ``anim.save`` does.
+    dpi : float, optional
+        Resolution of the frames; the figure's own dpi if not given.
+
+    Returns
+    -------
+    GifInfo
+        The saved file's frames, delays, looping and size, read back from disk.
+
+    Raises
+    ------
+    ValueError
+        If `path` does not end in ``.gif``, `writer` is unknown, `fps` is not
+        a usable rate, or the animation has no frames.
+    FileNotFoundError
+        If the folder of `path` does not exist.
+    ImageMagickNotFoundError
+        If ``writer="imagemagick"`` and no real ImageMagick is installed.
+    """
+    if not isinstance(anim, animation.Animation):
+        raise TypeError(
+            f"save_gif needs a matplotlib.animation.Animation (e.g. a FuncAnimation), "
+            f"not {type(anim).__name__}."
+        )
+    target = _check_target(path)
+    fps = _check_fps(fps)
+    if writer == "pillow":
+        movie_writer: animation.AbstractMovieWriter = _PillowGifWriter(fps=fps)
+        settings: dict[str, str] = {}
+    elif writer == "imagemagick":
+        imagemagick = _require_imagemagick()
+        movie_writer = animation.ImageMagickWriter(fps=fps)
+        # Point Matplotlib at the program we checked, not whichever `convert`
+        # comes first on PATH.
+        settings = {"animation.convert_path": imagemagick.path}
+    else:
+        raise ValueError(f"writer must be one of {WRITERS}, not {writer!r}.")
+
+    descriptor, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.stem}.", suffix=".partial.gif"
+    )
+    os.close(descriptor)
+    temporary = Path(name)
+    try:
+        with mpl.rc_context(settings):
+            anim.save(temporary, writer=movie_writer, dpi=dpi)
+        if temporary.stat().st_size == 0:
+            raise RuntimeError(
+                f"The {writer} writer finished without writing anything to {str(target)!r}."
+            )
+        _match_permissions(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        # Also on KeyboardInterrupt: never leave a half-written file behind.
+        temporary.unlink(missing_ok=True)
+        raise
+    return gif_info(target)
