@@ -1,0 +1,132 @@
+"""Notebook hygiene: what nbval cannot see, checked on the committed files."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mplgif
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+GIF_REFERENCE = re.compile(r"\.\./outputs/([\w.-]+\.gif)")
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(notebook: dict) -> list[dict]:
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def gifs_written_by(path: Path) -> list[str]:
+    text = "\n".join(source(cell) for cell in code_cells(load(path)))
+    return sorted(set(GIF_REFERENCE.findall(text)))
+
+
+ids = [path.stem for path in NOTEBOOKS]
+
+
+def test_the_series_is_there():
+    assert [path.stem[:2] for path in NOTEBOOKS] == ["00", "01", "02"][: len(NOTEBOOKS)]
+    assert len(NOTEBOOKS) >= 3
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_code_cell_ran_once_in_order(path):
+    # nbval never compares a cell whose execution_count is null.
+    counts = [cell["execution_count"] for cell in code_cells(load(path))]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts}; re-run it with `make gifs`"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_errors_or_interactive_html_are_stored(path):
+    for cell in code_cells(load(path)):
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"{path.name}: a stored error"
+            html = "".join(output.get("data", {}).get("text/html", []))
+            assert "animation_" not in html and "anim-state" not in html, (
+                f"{path.name}: stored to_jshtml output (random ids, large); show the GIF instead"
+            )
+            assert "data:image/gif;base64" not in html, f"{path.name}: embedded GIF bytes"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_notebook_stays_small(path):
+    assert path.stat().st_size < 300_000, f"{path.name} is {path.stat().st_size} bytes"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_timing_or_run_metadata_is_stored(path):
+    notebook = load(path)
+    assert set(notebook["metadata"]) <= {"kernelspec", "language_info"}
+    for cell in notebook["cells"]:
+        assert set(cell["metadata"]) <= {"tags"}, f"{path.name}: {cell['metadata']}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_anatomy(path):
+    text = "\n".join(
+        source(cell) for cell in load(path)["cells"] if cell["cell_type"] == "markdown"
+    )
+    for heading in (
+        "**What you'll do:**",
+        "**What you'll learn:**",
+        "**What you'll need:**",
+        "## Summary",
+        "## On your own",
+        "<summary>Solutions</summary>",
+        "## Further reading",
+    ):
+        assert heading in text, f"{path.name} lacks {heading!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_silent_except_unless_reproducing_the_article(path):
+    for cell in code_cells(load(path)):
+        code = source(cell)
+        if re.search(r"except\s*(Exception)?\s*:", code) and "pass" in code:
+            assert "the article's silent except" in code, (
+                f"{path.name}: an exception is swallowed silently"
+            )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_gif_a_notebook_writes_exists_and_is_named_for_it(path):
+    gifs = gifs_written_by(path)
+    for name in gifs:
+        assert name.startswith(path.stem[:3]), (
+            f"{path.name} writes {name}: prefix it {path.stem[:3]}"
+        )
+        info = mplgif.gif_info(ROOT / "outputs" / name)
+        assert info.frames > 0
+
+
+def test_every_output_gif_comes_from_a_notebook_and_is_in_the_readme():
+    written = {name for path in NOTEBOOKS for name in gifs_written_by(path)}
+    on_disk = {path.name for path in (ROOT / "outputs").glob("*.gif")}
+    assert on_disk == written, "outputs/ and the notebooks disagree"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in sorted(written):
+        assert f"outputs/{name}" in readme, f"README does not show {name}"
+
+
+def test_navigation_cells_are_current():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "navigation.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

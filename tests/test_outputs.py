@@ -1,0 +1,51 @@
+"""The committed GIFs show what the notebooks promise, frame by frame."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageSequence
+
+import mplgif
+
+OUTPUTS = Path(__file__).resolve().parent.parent / "outputs"
+TAB_RED, TAB_BLUE, PURE_RED = (214, 39, 40), (31, 119, 180), (255, 0, 0)
+
+
+def pixels_near(path: Path, colour) -> list[int]:
+    """Per frame, how many pixels are within a small distance of `colour`."""
+    counts = []
+    with Image.open(path) as image:
+        for frame in ImageSequence.Iterator(image):
+            rgb = np.asarray(frame.convert("RGB"), dtype=np.int16)
+            distance = np.abs(rgb - np.array(colour, dtype=np.int16)).sum(axis=-1)
+            counts.append(int((distance < 60).sum()))
+    return counts
+
+
+@pytest.mark.parametrize("name", ["01-reset-redraw.gif", "02-erase-redraw.gif"])
+def test_sine_gifs_have_100_frames_of_20_ms_looping_forever(name):
+    info = mplgif.gif_info(OUTPUTS / name)
+    assert info.frames == 100
+    assert info.durations_ms == (20,) * 100
+    assert info.loop == 0
+
+
+def test_every_erase_redraw_frame_shows_the_cosine_and_one_red_sine():
+    red = np.array(pixels_near(OUTPUTS / "02-erase-redraw.gif", TAB_RED))
+    blue = np.array(pixels_near(OUTPUTS / "02-erase-redraw.gif", TAB_BLUE))
+    # One line's worth of red on every frame: a second sine would double it.
+    assert red.min() > 0.8 * np.median(red) and red.max() < 1.2 * np.median(red)
+    assert red.min() > 300
+    # The cosine is on every frame (where the sine lies on top of it, around
+    # frame 16, only part of it shows).
+    assert blue.min() > 0.4 * np.median(blue)
+
+
+def test_the_broken_erase_redraw_piles_up_lines():
+    red = pixels_near(OUTPUTS / "02-erase-redraw-broken.gif", PURE_RED)
+    assert len(red) == 10
+    assert all(later > earlier for earlier, later in zip(red[1:], red[2:], strict=False))
+    assert red[-1] > 3 * red[1]
