@@ -30,11 +30,10 @@ test: $(READY)
 lab: $(READY)
 	$(BIN)/jupyter lab notebooks/
 
-## lint: ruff over the package, tests and tools, and (through nbqa) the notebooks
+## lint: ruff over the package, tests, tools and notebooks (ruff reads .ipynb itself)
 lint: $(READY)
-	$(BIN)/python -m pip install --quiet ruff nbqa
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check ruff
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m nbqa ruff notebooks
 
 ## clean: remove the virtual environment
 clean:

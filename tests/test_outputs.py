@@ -49,3 +49,32 @@ def test_the_broken_erase_redraw_piles_up_lines():
     assert len(red) == 10
     assert all(later > earlier for earlier, later in zip(red[1:], red[2:], strict=False))
     assert red[-1] > 3 * red[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "frames", "delay_ms"),
+    [
+        ("03-regression-trace.gif", 12, 100),
+        ("04-cost-curve.gif", 12, 100),
+        ("05-linear-regression.gif", 23, 100),
+        ("06-learning-rates.gif", 23, 200),
+    ],
+)
+def test_regression_gifs_have_one_frame_per_snapshot(name, frames, delay_ms):
+    info = mplgif.gif_info(OUTPUTS / name)
+    assert info.frames == frames
+    assert info.durations_ms == (delay_ms,) * frames
+    assert info.loop == 0
+
+
+@pytest.mark.parametrize("name", ["04-cost-curve.gif", "05-linear-regression.gif"])
+def test_the_blue_cost_curve_appears_on_the_last_frame_only(name):
+    blue = pixels_near(OUTPUTS / name, TAB_BLUE)
+    assert max(blue[:-1]) < 20  # none, but for a stray antialiased pixel
+    assert blue[-1] > 500
+
+
+def test_one_dashed_green_line_per_frame():
+    green = np.array(pixels_near(OUTPUTS / "05-linear-regression.gif", (44, 160, 44)))
+    assert green.min() > 0.5 * np.median(green)
+    assert green.max() < 1.5 * np.median(green)
