@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 READY  := $(VENV)/.installed
 
 .DEFAULT_GOAL := gifs
-.PHONY: gifs test lab lint clean
+.PHONY: gifs test test-oldest lab lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,20 @@ gifs: $(READY)
 test: $(READY)
 	$(BIN)/python -m pytest
 
+## test-oldest: the same tests with exactly the lower bounds of requirements.txt, in a
+## copy of the working tree under build/oldest (so its GIFs do not overwrite outputs/)
+OLDEST := build/oldest
+test-oldest:
+	rm -rf $(OLDEST)/src
+	mkdir -p $(OLDEST)/src
+	git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(OLDEST)/src
+	sed -E 's/>=/==/' requirements.txt > $(OLDEST)/src/requirements.txt
+	test -x $(OLDEST)/venv/bin/python || $(PYTHON) -m venv $(OLDEST)/venv
+	@echo "Installing the oldest supported versions into $(OLDEST)/venv"
+	cd $(OLDEST)/src && ../venv/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements.txt
+	cd $(OLDEST)/src && ../venv/bin/python -m pytest
+
 ## lab: open the series in JupyterLab
 lab: $(READY)
 	$(BIN)/jupyter lab notebooks/
@@ -35,6 +49,6 @@ lint: $(READY)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check ruff
 	$(BIN)/python -m ruff check .
 
-## clean: remove the virtual environment
+## clean: remove the virtual environments
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(OLDEST)

@@ -9,10 +9,17 @@ Importing this package changes nothing global: no backend, no rcParams.
 """
 
 from .inspecting import GifInfo, gif_info, show_gif
-from .saving import ImageMagick, ImageMagickNotFoundError, find_imagemagick, save_gif
+from .saving import (
+    GifTimingWarning,
+    ImageMagick,
+    ImageMagickNotFoundError,
+    find_imagemagick,
+    save_gif,
+)
 
 __all__ = [
     "GifInfo",
+    "GifTimingWarning",
     "ImageMagick",
     "ImageMagickNotFoundError",
     "find_imagemagick",

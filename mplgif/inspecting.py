@@ -6,6 +6,7 @@ import html
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from PIL import Image, ImageSequence
 
@@ -21,7 +22,9 @@ class GifInfo:
     path : pathlib.Path
         The file that was read.
     frames : int
-        Number of frames stored.
+        Number of frames stored. Pillow's writer merges identical consecutive
+        frames into one longer frame, so this can be less than the number of
+        frames the animation drew.
     durations_ms : tuple of int
         Delay of each frame in milliseconds, as stored (GIF keeps 10 ms units).
     loop : int or None
@@ -171,5 +174,12 @@ def show_gif(path: str | os.PathLike[str], *, width: int | None = None) -> _GifR
     info = gif_info(path)
     # Relative, with forward slashes, so the tag works wherever the
     # repository is cloned and on every operating system.
-    src = Path(os.path.relpath(path.resolve(), Path.cwd())).as_posix()
-    return _GifReference(src, info, width)
+    try:
+        relative = Path(os.path.relpath(path.resolve(), Path.cwd())).as_posix()
+    except ValueError as error:  # Windows: another drive has no relative path
+        raise ValueError(
+            f"{str(path)!r} is on another drive than the notebook ({os.getcwd()!r}); "
+            "a notebook can only show files it can reach by a relative path. "
+            "Save the GIF next to the notebook."
+        ) from error
+    return _GifReference(quote(relative), info, width)

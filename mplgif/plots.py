@@ -57,8 +57,8 @@ def _check(trace: Trace, x, y) -> tuple[np.ndarray, np.ndarray]:
 def _y_limits(y: np.ndarray, fitted: np.ndarray) -> tuple[float, float]:
     """Room for the data and the fitted lines, but not for lines far off the data."""
     span = float(np.ptp(y)) or 1.0
-    low = max(min(float(y.min()), float(fitted.min())), float(y.min()) - span / 2)
-    high = min(max(float(y.max()), float(fitted.max())), float(y.max()) + span / 2)
+    low = max(min(float(y.min()), float(fitted.min())), float(y.min()) - span / 4)
+    high = min(max(float(y.max()), float(fitted.max())), float(y.max()) + span / 4)
     margin = 0.05 * (high - low)
     return low - margin, high + margin
 
@@ -140,7 +140,8 @@ def plot_training(
     ax : Axes
         Where to draw.
     show_cost : bool
-        Show the cost curve and its legend entry on the last frame.
+        Show the cost curve and its legend entry on the last frame. The final
+        cost is written on the last frame either way.
     smooth_method : {"pchip", "cubic"} or None
         How to smooth the cost curve (see :func:`mplgif.smoothing.smooth`);
         None draws straight segments between the snapshots.
@@ -176,8 +177,10 @@ def plot_training(
     if legend_loc is not None:
         legend_training = ax.legend(handles=[points, fitted_line], loc=legend_loc)
 
-    # The cost curve spans the x axis from the first snapshot to the last:
-    # its horizontal position is training progress, not x.
+    # As in the article, the cost curve spreads the snapshots evenly across the
+    # x range: its horizontal position is the snapshot's number, not x and not
+    # the epoch (the first ten snapshots are one epoch apart, later ones
+    # display_step apart, which puts a bend where the spacing changes).
     cost_ax = ax.twinx()
     progress = np.linspace(x.min(), x.max(), trace.snapshots)
     if smooth_method is not None and trace.snapshots >= (4 if smooth_method == "cubic" else 2):

@@ -144,8 +144,10 @@ def _check_inputs(x, y, learning_rate, epochs, display_step):
     if not (math.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a positive, finite number; got {learning_rate!r}.")
     for name, value in (("epochs", epochs), ("display_step", display_step)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a whole number of at least 1; got {value!r}.")
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be a whole number; got {value!r}.")
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1; got {value!r}.")
     return x, y
 
 
@@ -167,8 +169,9 @@ def train(
     Snapshots are kept after the epochs :func:`keep_snapshot` selects.
 
     If the weight, bias or cost stop being finite (the learning rate is too
-    large), training stops there: the trace keeps the snapshots taken so far,
-    ``diverged_at`` records the epoch, and a :class:`DivergenceWarning` says so.
+    large), training stops there: the trace keeps the snapshots taken so far
+    plus the last finite epoch, ``diverged_at`` records the epoch that
+    overflowed, and a :class:`DivergenceWarning` says so.
 
     Parameters
     ----------
@@ -200,6 +203,7 @@ def train(
     points = list(zip(x.tolist(), y.tolist(), strict=True))
     weight, bias = float(weight), float(bias)
     kept: list[tuple[int, float, float, float]] = []
+    last_finite = None
     diverged_at = None
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
@@ -214,9 +218,13 @@ def train(
             cost = float(np.sum((weight * x + bias - y) ** 2))
             if not (math.isfinite(weight) and math.isfinite(bias) and math.isfinite(cost)):
                 diverged_at = epoch + 1
+                # End the trace where training last had usable numbers.
+                if last_finite is not None and (not kept or kept[-1] != last_finite):
+                    kept.append(last_finite)
                 break
+            last_finite = (epoch + 1, cost, weight, bias)
             if keep_snapshot(epoch, display_step, epochs):
-                kept.append((epoch + 1, cost, weight, bias))
+                kept.append(last_finite)
     if diverged_at is not None:
         warnings.warn(
             f"Training diverged in epoch {diverged_at} with learning_rate={learning_rate:g}: "

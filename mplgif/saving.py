@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from matplotlib import animation
 from .inspecting import GifInfo, gif_info
 
 __all__ = [
+    "GifTimingWarning",
     "ImageMagick",
     "ImageMagickNotFoundError",
     "find_imagemagick",
@@ -36,6 +39,10 @@ _INSTALL_IMAGEMAGICK = (
 
 class ImageMagickNotFoundError(FileNotFoundError):
     """ImageMagick was asked for, but no real ImageMagick program was found."""
+
+
+class GifTimingWarning(UserWarning):
+    """The GIF could not store the frame delay that the frame rate asked for."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,10 @@ def _check_target(path: str | os.PathLike[str]) -> Path:
             f"Use e.g. {str(path.with_suffix('.gif'))!r}."
         )
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(
+            f"{str(folder)!r} is a file, not a folder, so {path.name!r} cannot be saved in it."
+        )
     if not folder.is_dir():
         raise FileNotFoundError(
             f"The folder {str(folder)!r} does not exist (resolved from "
@@ -136,7 +147,7 @@ def _check_target(path: str | os.PathLike[str]) -> Path:
 
 
 def _check_fps(fps: float) -> float:
-    if isinstance(fps, bool) or not isinstance(fps, (int, float)):
+    if isinstance(fps, bool) or not isinstance(fps, numbers.Real):
         raise TypeError(f"fps must be a number of frames per second, not {fps!r}.")
     if not math.isfinite(fps) or fps <= 0:
         raise ValueError(
@@ -151,7 +162,43 @@ def _check_fps(fps: float) -> float:
     return float(fps)
 
 
-class _PillowGifWriter(animation.PillowWriter):
+def _check_timing(info: GifInfo, fps: float) -> None:
+    """Warn when the stored delays are not the ones `fps` asked for."""
+    asked_ms = 1000 / fps
+    stored = sorted(set(info.durations_ms))
+    problems = []
+    if any(abs(delay - asked_ms) >= 0.5 for delay in stored):
+        average_ms = info.total_duration_ms / info.frames
+        problems.append(
+            f"fps={fps:g} asks for {asked_ms:.1f} ms per frame, but GIF stores delays in "
+            f"10 ms units: {info.path.name} holds {' and '.join(map(str, stored))} ms per "
+            f"frame, so it plays at {1000 / average_ms:.3g} fps. For exact timing use an fps "
+            "that divides 100: 50, 25, 20, 10, 5, 4, 2 or 1."
+        )
+    if min(stored) < 20:
+        problems.append(
+            "Most browsers show frames of less than 20 ms for 100 ms, so this GIF will "
+            "play slowly there; use fps=50 or less."
+        )
+    if problems:
+        warnings.warn(" ".join(problems), GifTimingWarning, stacklevel=3)
+
+
+class _CountingWriter:
+    """Mixin: count the frames grabbed, to say where a failed save stopped."""
+
+    frames_grabbed = 0
+
+    def grab_frame(self, **savefig_kwargs) -> None:
+        super().grab_frame(**savefig_kwargs)
+        self.frames_grabbed += 1
+
+
+class _ImageMagickGifWriter(_CountingWriter, animation.ImageMagickWriter):
+    """Matplotlib's ImageMagickWriter, counting frames."""
+
+
+class _PillowGifWriter(_CountingWriter, animation.PillowWriter):
     """Matplotlib's PillowWriter, with a clear error for an empty animation."""
 
     def finish(self) -> None:
@@ -168,12 +215,28 @@ class _PillowGifWriter(animation.PillowWriter):
         super().finish()
 
 
-def _match_permissions(temporary: Path) -> None:
-    # mkstemp creates files readable by their owner only; give the GIF the
-    # permissions an ordinary new file would get.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o666 & ~umask)
+def _create_temporary(folder: Path) -> Path:
+    """A new, empty file in `folder` for the GIF being written.
+
+    Its name is fixed apart from random letters (ImageMagick reads characters
+    such as ``%`` and ``[`` in file names as instructions, so the user's file
+    name is not reused). It is created with mode 0o666 less the umask, like
+    any new file, so the finished GIF gets ordinary permissions.
+    """
+    for _ in range(100):
+        candidate = folder / f".mplgif-{secrets.token_hex(6)}.partial.gif"
+        try:
+            descriptor = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise PermissionError(
+                f"Cannot write in the folder {str(folder)!r} ({error.strerror}). "
+                "Save to a folder you can write to, or fix its permissions."
+            ) from error
+        os.close(descriptor)
+        return candidate
+    raise FileExistsError(f"Could not find a free temporary file name in {str(folder)!r}.")
 
 
 def save_gif(
@@ -199,7 +262,9 @@ def save_gif(
         Where to write; must end in ``.gif`` and its folder must exist.
     fps : float
         Frames per second. Each frame's delay is ``1000 / fps`` milliseconds,
-        stored by GIF in 10 ms units.
+        stored by GIF in 10 ms units: Pillow rounds down, ImageMagick to the
+        nearest. An fps that divides 100 (50, 25, 20, 10...) is stored exactly;
+        any other gets a :class:`GifTimingWarning` saying what was stored.
     writer : {"pillow", "imagemagick"}
         ``"pillow"`` needs nothing outside Python. ``"imagemagick"`` uses a
         real ImageMagick and raises if there is none, instead of falling back
@@ -212,6 +277,12 @@ def save_gif(
     GifInfo
         The saved file's frames, delays, looping and size, read back from disk.
 
+    Warns
+    -----
+    GifTimingWarning
+        If the file could not store the delay `fps` asks for (GIF counts in
+        10 ms units), or stores delays under 20 ms, which browsers slow down.
+
     Raises
     ------
     ValueError
@@ -219,6 +290,8 @@ def save_gif(
         a usable rate, or the animation has no frames.
     FileNotFoundError
         If the folder of `path` does not exist.
+    PermissionError
+        If the folder of `path` cannot be written to.
     ImageMagickNotFoundError
         If ``writer="imagemagick"`` and no real ImageMagick is installed.
     """
@@ -234,18 +307,14 @@ def save_gif(
         settings: dict[str, str] = {}
     elif writer == "imagemagick":
         imagemagick = _require_imagemagick()
-        movie_writer = animation.ImageMagickWriter(fps=fps)
+        movie_writer = _ImageMagickGifWriter(fps=fps)
         # Point Matplotlib at the program we checked, not whichever `convert`
         # comes first on PATH.
         settings = {"animation.convert_path": imagemagick.path}
     else:
         raise ValueError(f"writer must be one of {WRITERS}, not {writer!r}.")
 
-    descriptor, name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.stem}.", suffix=".partial.gif"
-    )
-    os.close(descriptor)
-    temporary = Path(name)
+    temporary = _create_temporary(target.parent)
     try:
         with mpl.rc_context(settings):
             anim.save(temporary, writer=movie_writer, dpi=dpi)
@@ -253,10 +322,18 @@ def save_gif(
             raise RuntimeError(
                 f"The {writer} writer finished without writing anything to {str(target)!r}."
             )
-        _match_permissions(temporary)
+        if target.exists():
+            shutil.copymode(target, temporary)  # replacing a file keeps its permissions
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         # Also on KeyboardInterrupt: never leave a half-written file behind.
         temporary.unlink(missing_ok=True)
+        if isinstance(error, Exception) and hasattr(error, "add_note"):  # Python 3.11+
+            error.add_note(
+                f"mplgif.save_gif: saving {str(target)!r} stopped after "
+                f"{movie_writer.frames_grabbed} frames; any earlier file there is unchanged."
+            )
         raise
-    return gif_info(target)
+    info = gif_info(target)
+    _check_timing(info, fps)
+    return info

@@ -79,17 +79,17 @@ def test_show_gif_refers_to_the_file_relative_to_the_notebook(tmp_path, monkeypa
 
     shown = mplgif.show_gif(Path("..") / "outputs" / "a b&c.gif", width=300)
     html = shown._repr_html_()
-    assert html.startswith('<img src="../outputs/a b&amp;c.gif" width="300"')
+    assert html.startswith('<img src="../outputs/a%20b%26c.gif" width="300"')
     assert "base64" not in html and len(html) < 300
     assert repr(shown) == (
         "a b&c.gif: 2 frames, 20 ms each (40 ms in all), loops forever, 30x20 px"
     )
     # An absolute path gives the same relative reference.
-    assert (
-        mplgif.show_gif(outputs / "a b&c.gif")
-        ._repr_html_()
-        .startswith('<img src="../outputs/a b&amp;c.gif"')
-    )
+    absolute = mplgif.show_gif(outputs / "a b&c.gif")._repr_html_()
+    assert absolute.startswith('<img src="../outputs/a%20b%26c.gif"')
+    # Characters that mean something in a URL are escaped.
+    write_gif(outputs / "#1?.gif", [20])
+    assert '<img src="../outputs/%231%3F.gif"' in mplgif.show_gif(outputs / "#1?.gif")._repr_html_()
 
 
 def test_show_gif_of_a_missing_file_fails_loudly(tmp_path):
@@ -101,10 +101,17 @@ def test_importing_mplgif_changes_no_global_state():
     import subprocess
     import sys
 
-    check = (
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    # Reading rcParams can load pyplot, so check for pyplot first, on its own.
+    no_pyplot = (
+        "import sys; import mplgif, mplgif.regression, mplgif.smoothing, mplgif.plots; "
+        "assert 'matplotlib.pyplot' not in sys.modules, 'mplgif imported pyplot'"
+    )
+    same_settings = (
         "import matplotlib; before = (matplotlib.get_backend(), dict(matplotlib.rcParams)); "
-        "import mplgif; after = (matplotlib.get_backend(), dict(matplotlib.rcParams)); "
+        "import mplgif, mplgif.regression, mplgif.smoothing, mplgif.plots; "
+        "after = (matplotlib.get_backend(), dict(matplotlib.rcParams)); "
         "assert before == after, 'mplgif changed matplotlib settings on import'"
     )
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    subprocess.run([sys.executable, "-c", check], check=True, env=env)
+    for check in (no_pyplot, same_settings):
+        subprocess.run([sys.executable, "-c", check], check=True, env=env)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from PIL import Image, ImageSequence
 
 import mplgif
 from mplgif.saving import find_imagemagick
+
+REAL_IMAGEMAGICK_FOR_NAMES = find_imagemagick()
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -56,6 +59,30 @@ def test_saved_file_gets_ordinary_permissions(make_anim, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+def test_replacing_a_file_keeps_its_permissions(make_anim, tmp_path):
+    path = tmp_path / "private.gif"
+    path.write_bytes(b"old")
+    path.chmod(0o600)
+    mplgif.save_gif(make_anim(frames=2), path, fps=10)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(REAL_IMAGEMAGICK_FOR_NAMES is None, reason="needs ImageMagick")
+@pytest.mark.parametrize("name", ["sub%d[0].gif", "a b*c?.gif"])
+def test_file_names_imagemagick_would_interpret(make_anim, tmp_path, name):
+    info = mplgif.save_gif(make_anim(frames=3), tmp_path / name, fps=10, writer="imagemagick")
+    assert info.frames == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_numpy_numbers_are_fine_as_fps(make_anim, tmp_path):
+    import numpy as np
+
+    info = mplgif.save_gif(make_anim(frames=2), tmp_path / "np.gif", fps=np.int64(10))
+    assert info.durations_ms == (100, 100)
 
 
 @pytest.mark.parametrize("name", ["sine.png", "sine", "sine.gif.tmp"])
@@ -206,3 +233,96 @@ def test_saves_with_a_real_imagemagick(make_anim, tmp_path):
     assert info.loop == 0
     assert (info.width, info.height) == (80, 60)
     assert leftovers(tmp_path) == []
+
+
+# Bad input and failures: what the user is told ------------------------------
+
+
+def test_a_file_in_place_of_the_folder(make_anim, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a folder")
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+        mplgif.save_gif(make_anim(), tmp_path / "notes.txt" / "sine.gif", fps=10)
+
+
+def test_an_unwritable_folder_is_a_permission_error(make_anim, tmp_path, monkeypatch):
+    real_open = os.open
+
+    def refuse(path, flags, mode=0o777, **kwargs):
+        if str(path).endswith(".partial.gif"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(PermissionError, match="Cannot write in the folder .*Permission denied"):
+        mplgif.save_gif(make_anim(), tmp_path / "sine.gif", fps=10)
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0,
+    reason="root (as in CI containers) may write anywhere; the test above covers the message",
+)
+def test_a_read_only_folder_is_a_permission_error(make_anim, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(PermissionError, match="Cannot write in the folder"):
+            mplgif.save_gif(make_anim(), folder / "sine.gif", fps=10)
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.parametrize(("fps", "stored"), [(30, "30 ms"), (15, "60 ms"), (3, "330 ms")])
+def test_fps_that_does_not_divide_says_what_was_stored(make_anim, tmp_path, fps, stored):
+    with pytest.warns(mplgif.GifTimingWarning, match=f"fps={fps} asks for .* holds {stored}"):
+        info = mplgif.save_gif(make_anim(frames=3), tmp_path / "odd.gif", fps=fps)
+    assert info.frames == 3
+
+
+@pytest.mark.parametrize("fps", [60, 75, 100])
+def test_very_fast_fps_warns_that_browsers_slow_it_down(make_anim, tmp_path, fps):
+    with pytest.warns(mplgif.GifTimingWarning, match="less than 20 ms for 100 ms"):
+        mplgif.save_gif(make_anim(frames=3), tmp_path / "fast.gif", fps=fps)
+
+
+@pytest.mark.parametrize("fps", [50, 25, 10, 4, 1])
+def test_fps_that_divides_100_is_stored_exactly_and_silently(make_anim, tmp_path, fps):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        info = mplgif.save_gif(make_anim(frames=3), tmp_path / "exact.gif", fps=fps)
+    assert info.durations_ms == (1000 // fps,) * 3
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes are Python 3.11+")
+def test_a_failing_frame_gets_a_note_saying_where_the_save_stopped(make_anim, tmp_path):
+    with pytest.raises(RuntimeError) as caught:
+        mplgif.save_gif(make_anim(frames=8, fail_at=5), tmp_path / "sine.gif", fps=10)
+    notes = "\n".join(caught.value.__notes__)
+    assert "stopped after 5 frames" in notes
+    assert "earlier file there is unchanged" in notes
+
+
+def test_a_figure_closed_before_saving_still_saves(tmp_path):
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.animation import FuncAnimation
+
+    fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+    (line,) = ax.plot([0, 1], [0, 0])
+
+    def update(frame):
+        line.set_ydata([0, frame])
+        return (line,)
+
+    anim = FuncAnimation(fig, update, frames=4)
+    plt.close(fig)
+    info = mplgif.save_gif(anim, tmp_path / "closed.gif", fps=10)
+    assert info.frames == 4
+    assert np.asarray(line.get_ydata()).tolist() == [0, 3]
+
+
+def test_saving_the_same_animation_twice_gives_identical_bytes(make_anim, tmp_path):
+    anim = make_anim(frames=6)
+    mplgif.save_gif(anim, tmp_path / "one.gif", fps=10)
+    mplgif.save_gif(anim, tmp_path / "two.gif", fps=10)
+    assert (tmp_path / "one.gif").read_bytes() == (tmp_path / "two.gif").read_bytes()
