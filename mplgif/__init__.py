@@ -1,6 +1,8 @@
 """Helpers for the mplgif notebook series.
 
-Importing this package changes nothing global: no backend, no rcParams.
+Importing this package changes no backend and no rcParams. It registers one
+movie writer with Matplotlib, ``"mplgif"`` (see :mod:`mplgif.writer`), so that
+``anim.save(path, writer="mplgif", fps=...)`` works.
 
 - :func:`save_gif` saves an animation as a GIF, checked first and written
   atomically; :func:`find_imagemagick` tells whether a real ImageMagick is here.
@@ -16,9 +18,11 @@ from .saving import (
     find_imagemagick,
     save_gif,
 )
+from .writer import GifWriter
 
 __all__ = [
     "GifInfo",
+    "GifWriter",
     "GifTimingWarning",
     "ImageMagick",
     "ImageMagickNotFoundError",

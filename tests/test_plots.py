@@ -54,7 +54,9 @@ def test_update_moves_the_line_and_shows_the_cost_only_at_the_end(data, short_tr
     assert plot.cost_line.get_color() == "tab:blue"
 
 
-def test_save_display_save_adds_no_artist_or_axes_and_gives_the_same_bytes(data, short_trace, tmp_path):
+def test_save_display_save_adds_no_artist_or_axes_and_gives_the_same_bytes(
+    data, short_trace, tmp_path
+):
     x, y = data
     anim = animate_training(short_trace, x, y)
     fig = anim.training_plot.ax.figure

@@ -30,6 +30,7 @@ BROKEN_ON_PURPOSE = {"02-erase-redraw": {"broken"}}
 CHECK = """
 import json as _json, tempfile as _tempfile
 from pathlib import Path as _Path
+import mplgif as _mplgif  # registers the "mplgif" writer
 from matplotlib.animation import Animation as _Animation
 
 def _inventory(fig):
@@ -42,9 +43,9 @@ with _tempfile.TemporaryDirectory() as _folder:
             continue
         _figure = _anim._fig
         _before = _inventory(_figure)
-        _anim.save(f"{_folder}/first.gif", writer="pillow")
+        _anim.save(f"{_folder}/first.gif", writer="mplgif")
         _anim.to_jshtml()
-        _anim.save(f"{_folder}/second.gif", writer="pillow")
+        _anim.save(f"{_folder}/second.gif", writer="mplgif")
         _report[_name] = {
             "before": _before,
             "after": _inventory(_figure),
@@ -75,9 +76,7 @@ def rerender_report(path: Path, skip: set[str]) -> dict:
     )
     client.execute()
     text = "".join(
-        output["text"]
-        for output in notebook.cells[-1].outputs
-        if output.get("name") == "stdout"
+        output["text"] for output in notebook.cells[-1].outputs if output.get("name") == "stdout"
     )
     return json.loads(text)
 

@@ -275,8 +275,15 @@ def test_a_read_only_folder_is_a_permission_error(make_anim, tmp_path):
 @pytest.mark.parametrize(("fps", "stored"), [(30, "30 ms"), (15, "60 ms"), (3, "330 ms")])
 def test_fps_that_does_not_divide_says_what_was_stored(make_anim, tmp_path, fps, stored):
     with pytest.warns(mplgif.GifTimingWarning, match=f"fps={fps} asks for .* holds {stored}"):
-        info = mplgif.save_gif(make_anim(frames=3), tmp_path / "odd.gif", fps=fps)
+        info = mplgif.save_gif(make_anim(frames=3), tmp_path / "odd.gif", fps=fps, writer="pillow")
     assert info.frames == 3
+
+
+def test_the_mplgif_writer_keeps_odd_fps_in_step_silently(make_anim, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        info = mplgif.save_gif(make_anim(frames=6), tmp_path / "odd.gif", fps=30)
+    assert info.durations_ms == (30, 40, 30, 30, 40, 30)
 
 
 @pytest.mark.parametrize("fps", [60, 75, 100])

@@ -1,0 +1,292 @@
+"""The streaming "mplgif" writer: registration, timing, colours, memory."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib import animation
+from matplotlib.animation import FuncAnimation
+from PIL import Image, ImageSequence
+
+import mplgif
+from mplgif.writer import GifStream, GifWriter, frame_delays_cs
+
+
+def decoded(path) -> list[np.ndarray]:
+    with Image.open(path) as image:
+        return [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(image)]
+
+
+def rendered(fig, update, frames) -> list[np.ndarray]:
+    """What Agg draws for each frame: the reference for fidelity."""
+    pixels = []
+    for frame in frames:
+        update(frame)
+        fig.canvas.draw()
+        pixels.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy())
+    return pixels
+
+
+@pytest.fixture
+def sine():
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+    x = np.linspace(0, 2 * np.pi, 100)
+    ax.plot(x, np.cos(x), color="tab:blue")
+    (line,) = ax.plot(x, np.sin(x), color="tab:orange", lw=3)
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 5))
+        return (line,)
+
+    yield fig, update
+    plt.close(fig)
+
+
+def test_registered_with_matplotlib():
+    assert "mplgif" in animation.writers.list()
+    assert animation.writers["mplgif"] is GifWriter
+
+
+def test_anim_save_with_the_registered_name(sine, tmp_path):
+    fig, update = sine
+    anim = FuncAnimation(fig, update, frames=12)
+    anim.save(tmp_path / "sine.gif", writer="mplgif", fps=25)
+    info = mplgif.gif_info(tmp_path / "sine.gif")
+    assert (info.frames, info.loop, info.width, info.height) == (12, 0, 150, 100)
+    assert info.durations_ms == (40,) * 12
+    assert [p.name for p in tmp_path.iterdir()] == ["sine.gif"]
+
+
+def test_frames_match_the_agg_render(sine, tmp_path):
+    fig, update = sine
+    anim = FuncAnimation(fig, update, frames=10)
+    anim.save(tmp_path / "sine.gif", writer="mplgif", fps=10)
+    reference = rendered(fig, update, range(10))
+    frames = decoded(tmp_path / "sine.gif")
+    assert len(frames) == 10
+    for got, want in zip(frames, reference, strict=True):
+        assert np.abs(got.astype(int) - want).mean() < 0.1
+        # Background and line colours are exact where they are flat.
+        assert (got[want.sum(axis=-1) == 765] == 255).all()
+        orange = (want == (255, 127, 14)).all(axis=-1)
+        assert (got[orange] == (255, 127, 14)).all()
+
+
+def test_odd_fps_alternates_delays_to_keep_the_total(sine, tmp_path):
+    fig, update = sine
+    anim = FuncAnimation(fig, update, frames=6)
+    anim.save(tmp_path / "odd.gif", writer="mplgif", fps=30)
+    info = mplgif.gif_info(tmp_path / "odd.gif")
+    assert info.durations_ms == (30, 40, 30, 30, 40, 30)
+    assert info.total_duration_ms == 200
+    assert frame_delays_cs(300, fps=30).count(4) == 100
+
+
+def test_identical_frames_keep_their_count_and_timing(sine, tmp_path):
+    fig, update = sine
+    anim = FuncAnimation(fig, update, frames=[0, 0, 0, 5, 5, 0])
+    anim.save(tmp_path / "still.gif", writer="mplgif", fps=20)
+    frames = decoded(tmp_path / "still.gif")
+    assert mplgif.gif_info(tmp_path / "still.gif").durations_ms == (50,) * 6
+    assert len(frames) == 6
+    assert (frames[0] == frames[1]).all() and (frames[1] == frames[2]).all()
+    assert (frames[3] == frames[4]).all() and not (frames[2] == frames[3]).all()
+    assert (frames[5] == frames[0]).all()
+
+
+def test_a_colour_that_appears_late_comes_out_right(tmp_path):
+    # The regression GIFs add a blue cost curve only on the last frame; a
+    # palette built from the first frames must not turn it into another colour.
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+    x = np.linspace(0, 10, 60)
+    (line,) = ax.plot(x, x, color="tab:red")
+    (late,) = ax.plot(x, 10 - x, color="tab:blue", lw=3, visible=False)
+
+    def update(frame):
+        line.set_ydata(x * (1 + frame / 10))
+        late.set_visible(frame == 4)
+        return (line, late)
+
+    anim = FuncAnimation(fig, update, frames=5)
+    anim.save(tmp_path / "late.gif", writer="mplgif", fps=10)
+    reference = rendered(fig, update, range(5))
+    last = decoded(tmp_path / "late.gif")[-1]
+    blue = (reference[-1] == (31, 119, 180)).all(axis=-1)
+    assert blue.sum() > 50
+    assert (last[blue] == (31, 119, 180)).all()
+    assert np.abs(last.astype(int) - reference[-1]).mean() < 0.5
+    plt.close(fig)
+
+
+def test_many_colours_get_a_palette_close_to_them():
+    # A smooth gradient has far more colours than a GIF palette can hold.
+    ramp = np.linspace(0, 255, 200)
+    rgb = np.stack(np.broadcast_arrays(ramp[None, :], ramp[:, None], 128.0), axis=-1)
+    frame = rgb.astype(np.uint8)
+    file = io.BytesIO()
+    stream = GifStream(file, 200, 200)
+    stream.add(frame, 10)
+    stream.close()
+    got = np.asarray(Image.open(io.BytesIO(file.getvalue())).convert("RGB"))
+    assert np.abs(got.astype(int) - frame).mean() < 6
+
+
+def test_memory_does_not_grow_with_the_number_of_frames():
+    frame = np.full((240, 320, 3), 255, dtype=np.uint8)
+
+    def peak(frames: int) -> int:
+        file = io.BytesIO()
+        tracemalloc.start()
+        stream = GifStream(file, 320, 240)
+        for index in range(frames):
+            frame[100:140, :] = 255
+            frame[100:140, index % 300 : index % 300 + 20] = (200, 30, 30)
+            stream.add(frame, 4)
+        stream.close()
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top - len(file.getvalue())  # what is kept besides the output itself
+
+    assert peak(400) < 1.2 * peak(40)
+
+
+def test_zero_frames_is_a_clear_error():
+    with pytest.raises(ValueError, match="no frames"):
+        GifStream(io.BytesIO(), 10, 10).close()
+
+
+def test_a_frame_of_the_wrong_size_is_a_clear_error():
+    stream = GifStream(io.BytesIO(), 10, 10)
+    with pytest.raises(ValueError, match="must be 10x10 pixels; this one is 12x10"):
+        stream.add(np.zeros((10, 12, 3), dtype=np.uint8), 2)
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_temporary(sine, tmp_path):
+    fig, update = sine
+    path = tmp_path / "kept.gif"
+    FuncAnimation(fig, update, frames=3).save(path, writer="mplgif", fps=10)
+    before = path.read_bytes()
+
+    def failing(frame):
+        if frame == 2:
+            raise RuntimeError("frame 2 failed on purpose")
+        return update(frame)
+
+    with pytest.raises(RuntimeError, match="on purpose"):
+        FuncAnimation(fig, failing, frames=5).save(path, writer="mplgif", fps=10)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.gif"]
+
+
+# -- save_gif drives the frames itself and blits where it is safe -------------
+
+
+def count_full_draws(monkeypatch, action) -> int:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    draws = []
+    real_draw = FigureCanvasAgg.draw
+
+    def counting_draw(canvas):
+        draws.append(canvas)
+        real_draw(canvas)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(FigureCanvasAgg, "draw", counting_draw)
+        action()
+    return len(draws)
+
+
+def test_blitting_gives_the_same_bytes_with_far_fewer_draws(sine, tmp_path, monkeypatch):
+    fig, update = sine
+    anim = FuncAnimation(fig, update, frames=20)
+    blitted = count_full_draws(
+        monkeypatch, lambda: mplgif.save_gif(anim, tmp_path / "blit.gif", fps=20)
+    )
+    full = count_full_draws(
+        monkeypatch, lambda: mplgif.save_gif(anim, tmp_path / "full.gif", fps=20, blit=False)
+    )
+    assert (tmp_path / "blit.gif").read_bytes() == (tmp_path / "full.gif").read_bytes()
+    assert blitted <= 2
+    assert full == 20  # each frame drawn once, not twice as anim.save does
+
+
+def test_blitting_the_regression_animation_matches_full_draws(tmp_path):
+    from mplgif.plots import animate_training
+    from mplgif.regression import make_data, train
+
+    x, y = make_data()
+    trace = train(x, y, learning_rate=0.001, epochs=60, display_step=20)
+    for blit in (True, False):
+        anim = animate_training(trace, x, y)
+        mplgif.save_gif(anim, tmp_path / f"{blit}.gif", fps=10, blit=blit)
+    assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
+
+
+def test_changing_axes_limits_fall_back_to_full_draws(tmp_path):
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+    x = np.linspace(0, 1, 50)
+    (line,) = ax.plot(x, x)
+
+    def grow(frame):
+        line.set_ydata(x * (frame + 1))
+        ax.set_ylim(0, frame + 1)  # tick labels change: not blittable
+        return (line,)
+
+    for blit in (True, False):
+        anim = FuncAnimation(fig, grow, frames=6)
+        mplgif.save_gif(anim, tmp_path / f"{blit}.gif", fps=10, blit=blit)
+    assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
+    plt.close(fig)
+
+
+def test_erase_and_redraw_updates_are_drawn_right(tmp_path):
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+    x = np.linspace(0, 6, 80)
+    ax.plot(x, np.cos(x))
+    current = []
+
+    def redraw(frame):
+        if current:
+            current.pop().remove()
+        current.append(ax.plot(x, np.sin(x + frame / 3), color="tab:red")[0])
+        return current
+
+    for blit in (True, False):
+        anim = FuncAnimation(fig, redraw, frames=5)
+        mplgif.save_gif(anim, tmp_path / f"{blit}.gif", fps=10, blit=blit)
+    assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
+    assert len(ax.lines) == 2
+    plt.close(fig)
+
+
+def test_the_init_function_runs_once_per_save(tmp_path):
+    fig, ax = plt.subplots(figsize=(2, 2), dpi=40)
+    (line,) = ax.plot([0, 1], [0, 1])
+    calls = []
+
+    def init():
+        calls.append("init")
+        return (line,)
+
+    def update(frame):
+        calls.append(frame)
+        line.set_ydata([0, frame])
+        return (line,)
+
+    anim = FuncAnimation(fig, update, frames=3, init_func=init)
+    mplgif.save_gif(anim, tmp_path / "a.gif", fps=10)
+    assert calls == ["init", 0, 1, 2]
+    plt.close(fig)
+
+
+def test_the_figure_keeps_its_canvas_and_dpi(sine, tmp_path):
+    fig, update = sine
+    canvas, dpi = fig.canvas, fig.dpi
+    mplgif.save_gif(FuncAnimation(fig, update, frames=3), tmp_path / "a.gif", fps=10, dpi=80)
+    assert fig.canvas is canvas and fig.dpi == dpi
+    assert mplgif.gif_info(tmp_path / "a.gif").width == 240
