@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 READY  := $(VENV)/.installed
 
 .DEFAULT_GOAL := gifs
-.PHONY: gifs test test-oldest lab lint clean
+.PHONY: gifs test test-oldest bench lab lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test-oldest:
 	cd $(OLDEST)/src && ../venv/bin/python -m pip install --quiet --disable-pip-version-check \
 		-r requirements.txt
 	cd $(OLDEST)/src && ../venv/bin/python -m pytest
+
+## bench: compare the GIF writers on speed, size, memory and fidelity (takes minutes)
+bench: $(READY)
+	$(BIN)/python benchmarks/bench.py
 
 ## lab: open the series in JupyterLab
 lab: $(READY)

@@ -6,6 +6,7 @@ movie writer with Matplotlib, ``"mplgif"`` (see :mod:`mplgif.writer`), so that
 
 - :func:`save_gif` saves an animation as a GIF, checked first and written
   atomically; :func:`find_imagemagick` tells whether a real ImageMagick is here.
+- :func:`save_frames` saves the same frames as animated WebP or APNG.
 - :func:`gif_info` reads a GIF's frames, delays and looping back from disk;
   :func:`show_gif` displays it in a notebook by reference.
 """
@@ -16,6 +17,7 @@ from .saving import (
     ImageMagick,
     ImageMagickNotFoundError,
     find_imagemagick,
+    save_frames,
     save_gif,
 )
 from .writer import GifWriter
@@ -28,6 +30,7 @@ __all__ = [
     "ImageMagickNotFoundError",
     "find_imagemagick",
     "gif_info",
+    "save_frames",
     "save_gif",
     "show_gif",
 ]

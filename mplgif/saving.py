@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-import numbers
+import contextlib
 import os
 import re
 import secrets
 import shutil
 import subprocess
-import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +16,14 @@ import matplotlib as mpl
 from matplotlib import animation
 
 from .inspecting import GifInfo, gif_info
-from .writer import GifTimingWarning, GifWriter, draw_frames
+from .writer import (
+    FailureAwareWriter,
+    GifTimingWarning,
+    GifWriter,
+    check_gif_fps,
+    draw_frames,
+    timing_warning,
+)
 
 __all__ = [
     "GifTimingWarning",
@@ -144,43 +149,28 @@ def _check_target(path: str | os.PathLike[str]) -> Path:
 
 
 def _check_fps(fps: float) -> float:
-    if isinstance(fps, bool) or not isinstance(fps, numbers.Real):
-        raise TypeError(f"fps must be a number of frames per second, not {fps!r}.")
-    if not math.isfinite(fps) or fps <= 0:
-        raise ValueError(
-            f"fps must be a positive, finite number of frames per second; got {fps!r}."
-        )
-    if fps > 100:
-        raise ValueError(
-            f"fps={fps!r} asks for {1000 / fps:.1f} ms per frame, but GIF stores delays "
-            "in 10 ms units, so 100 fps is the most a GIF can say (and browsers slow "
-            "delays under 20 ms down). Use fps=50 or less."
-        )
-    return float(fps)
+    return check_gif_fps(fps)
 
 
 def _check_timing(info: GifInfo, fps: float) -> None:
     """Warn when the stored delays are not the ones `fps` asked for."""
     asked_ms = 1000 / fps
-    stored = sorted(set(info.durations_ms))
     average_ms = info.total_duration_ms / info.frames
-    problems = []
-    # The mplgif writer alternates delays (30 fps: 30, 40, 30 ms) so that the
-    # average is right; the others round every frame the same way.
+    stored = sorted(set(info.durations_ms))
     if abs(average_ms - asked_ms) >= 0.5:
-        problems.append(
+        # Pillow and ImageMagick give every frame the same rounded delay.
+        warning = (
             f"fps={fps:g} asks for {asked_ms:.1f} ms per frame, but GIF stores delays in "
             f"10 ms units: {info.path.name} holds {' and '.join(map(str, stored))} ms per "
             f"frame, so it plays at {1000 / average_ms:.3g} fps. For exact timing use an fps "
             "that divides 100: 50, 25, 20, 10, 5, 4, 2 or 1."
         )
-    if min(stored) < 20:
-        problems.append(
-            "Most browsers show frames of less than 20 ms for 100 ms, so this GIF will "
-            "play slowly there; use fps=50 or less."
-        )
-    if problems:
-        warnings.warn(" ".join(problems), GifTimingWarning, stacklevel=3)
+        if min(stored) < 20:
+            warning += " " + timing_warning(fps, [min(stored) // 10]).strip()
+    else:
+        warning = timing_warning(fps, [delay // 10 for delay in info.durations_ms])
+    if warning:
+        warnings.warn(warning, GifTimingWarning, stacklevel=3)
 
 
 class _CountingWriter:
@@ -197,13 +187,13 @@ class _ImageMagickGifWriter(_CountingWriter, animation.ImageMagickWriter):
     """Matplotlib's ImageMagickWriter, counting frames."""
 
 
-class _PillowGifWriter(_CountingWriter, animation.PillowWriter):
+class _PillowGifWriter(FailureAwareWriter, _CountingWriter, animation.PillowWriter):
     """Matplotlib's PillowWriter, with a clear error for an empty animation."""
 
     def finish(self) -> None:
-        # Matplotlib calls finish() even when drawing a frame failed; then
-        # there is nothing worth encoding, and the error in flight says why.
-        if sys.exc_info()[1] is not None:
+        # When drawing a frame failed there is nothing worth encoding, and the
+        # error in flight says why.
+        if self.failed:
             return
         if not self._frames:
             raise ValueError(
@@ -262,9 +252,8 @@ def save_gif(
         Where to write; must end in ``.gif`` and its folder must exist.
     fps : float
         Frames per second. Each frame's delay is ``1000 / fps`` milliseconds,
-        stored by GIF in 10 ms units: Pillow rounds down, ImageMagick to the
-        nearest. An fps that divides 100 (50, 25, 20, 10...) is stored exactly;
-        any other gets a :class:`GifTimingWarning` saying what was stored.
+        stored by GIF in 10 ms units. An fps that divides 100 (50, 25, 20,
+        10...) is stored exactly; see Warns for any other.
     writer : {"mplgif", "pillow", "imagemagick"}
         ``"mplgif"`` (:class:`mplgif.GifWriter`) streams frames into one
         shared palette and draws each frame once. ``"pillow"`` is
@@ -276,8 +265,9 @@ def save_gif(
     blit : bool
         With ``writer="mplgif"`` and a ``FuncAnimation`` whose update function
         returns the artists it changed, repaint only those over a background
-        drawn once (frames where anything else changed are drawn in full).
-        The pixels are those of a full draw.
+        drawn once; frames where anything else changed get their background
+        drawn again, and animations that cannot gain are drawn in full. The
+        pixels are those of a full draw.
 
     Returns
     -------
@@ -287,8 +277,10 @@ def save_gif(
     Warns
     -----
     GifTimingWarning
-        If the file could not store the delay `fps` asks for (GIF counts in
-        10 ms units), or stores delays under 20 ms, which browsers slow down.
+        If `fps` does not divide 100, saying what was stored (the default
+        writer alternates two delays to keep the average; Pillow and
+        ImageMagick round every frame the same way), or if the delays are
+        under 20 ms, which browsers slow down.
 
     Raises
     ------
@@ -327,7 +319,8 @@ def save_gif(
     try:
         frames = draw_frames(anim, dpi, blit=blit) if writer == "mplgif" else None
         if frames is not None:
-            with movie_writer.saving(anim._fig, temporary, dpi):
+            # closing(): restore the figure's canvas and dpi even if encoding fails
+            with contextlib.closing(frames), movie_writer.saving(anim._fig, temporary, dpi):
                 for pixels in frames:
                     movie_writer.add_frame(pixels)
         else:
@@ -352,3 +345,74 @@ def save_gif(
     info = gif_info(target)
     _check_timing(info, fps)
     return info
+
+
+_PILLOW_FORMATS = {".webp": "WEBP", ".png": "PNG", ".apng": "PNG"}
+
+
+def save_frames(
+    anim: animation.Animation,
+    path: str | os.PathLike[str],
+    *,
+    fps: float,
+    dpi: float | None = None,
+    **pillow_options,
+) -> Path:
+    """Save an animation as animated WebP (``.webp``) or APNG (``.png``, ``.apng``).
+
+    The frames are drawn as :func:`save_gif` draws them (blitting where it is
+    safe) and handed to Pillow, which writes both formats; so, unlike
+    :func:`save_gif`, all frames are held in memory until the end. Written
+    atomically, like :func:`save_gif`.
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.FuncAnimation
+    path : str or path-like
+        Ends in ``.webp``, ``.png`` or ``.apng``.
+    fps : float
+        Frames per second (both formats store delays in milliseconds).
+    dpi : float, optional
+        Resolution of the frames; the figure's own dpi if not given.
+    **pillow_options
+        Passed to Pillow's ``save``, e.g. ``lossless=True`` or ``quality=80``
+        for WebP.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    target = Path(path)
+    kind = _PILLOW_FORMATS.get(target.suffix.lower())
+    if kind is None:
+        raise ValueError(
+            f"{str(target)!r} should end in .webp, .png or .apng; for a GIF use save_gif."
+        )
+    _check_target(target.with_suffix(".gif"))  # the same folder checks
+    fps = _check_fps(fps)
+    frames = draw_frames(anim, dpi)
+    if frames is None:
+        raise TypeError("save_frames needs a FuncAnimation.")
+    from PIL import Image
+
+    with contextlib.closing(frames):
+        images = [Image.fromarray(pixels[..., :3].copy()) for pixels in frames]
+    if not images:
+        raise ValueError("The animation produced no frames, so there is nothing to save.")
+    temporary = _create_temporary(target.parent)
+    try:
+        images[0].save(
+            temporary,
+            format=kind,
+            save_all=True,
+            append_images=images[1:],
+            duration=round(1000 / fps),
+            loop=0,
+            **pillow_options,
+        )
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return target

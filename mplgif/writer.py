@@ -22,10 +22,12 @@ imported; :func:`mplgif.save_gif` uses it by default.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import math
+import numbers
 import os
 import struct
-import sys
 import warnings
 from pathlib import Path
 from typing import BinaryIO
@@ -34,7 +36,9 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib import animation
 from matplotlib import colors as mcolors
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.image import AxesImage
 from PIL import GifImagePlugin, Image
 
 __all__ = ["GifStream", "GifTimingWarning", "GifWriter", "frame_delays_cs"]
@@ -54,6 +58,9 @@ _MANY_PIXELS = 24
 # which lets the encoder compress the unchanged parts of a changed rectangle.
 _UNCHANGED = 255
 _PALETTE_SIZE = 255
+# A first frame with more colours than that seeds only this many entries, so
+# colours that appear later still find free ones.
+_SEED_SIZE = 192
 
 
 def frame_delays_cs(frames: int, fps: float) -> list[int]:
@@ -116,24 +123,29 @@ class GifStream:
 
     def _nearest(self, colours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Index of, and distance to, the nearest palette entry of each colour."""
-        rgb = _unpack(colours).astype(np.int32)[:, None, :]
         palette = self.palette[: self.palette_used].astype(np.int32)[None, :, :]
-        distance = np.sqrt(((rgb - palette) ** 2).sum(axis=-1))
-        nearest = distance.argmin(axis=1)
-        return nearest.astype(np.uint8), distance[np.arange(len(colours)), nearest]
+        nearest = np.empty(len(colours), dtype=np.uint8)
+        distance = np.empty(len(colours), dtype=np.float64)
+        for start in range(0, len(colours), 4096):  # bounded memory for many colours
+            rgb = _unpack(colours[start : start + 4096]).astype(np.int32)[:, None, :]
+            squared = ((rgb - palette) ** 2).sum(axis=-1)
+            best = squared.argmin(axis=1)
+            nearest[start : start + len(best)] = best
+            distance[start : start + len(best)] = np.sqrt(squared[np.arange(len(best)), best])
+        return nearest, distance
 
     def _seed_palette(self, colours: np.ndarray, counts: np.ndarray, rgb: np.ndarray) -> None:
         """A first frame with more colours than fit: its most frequent colours
         exactly, the rest of the palette from a median cut of the frame."""
         frequent = colours[np.argsort(-counts, kind="stable")[:64]]
         cut = Image.fromarray(np.ascontiguousarray(rgb)).quantize(
-            colors=_PALETTE_SIZE - len(frequent),
+            colors=_SEED_SIZE - len(frequent),
             method=Image.Quantize.MEDIANCUT,
             dither=Image.Dither.NONE,
         )
         used = len(cut.getcolors(_PALETTE_SIZE) or [])
         cut_palette = np.array(cut.getpalette()[: 3 * used], dtype=np.uint8).reshape(-1, 3)
-        entries = np.concatenate([_unpack(frequent), cut_palette])[:_PALETTE_SIZE]
+        entries = np.concatenate([_unpack(frequent), cut_palette])[:_SEED_SIZE]
         self.palette[: len(entries)] = entries
         self.palette_used = len(entries)
         self._remember(colours, self._nearest(colours)[0])
@@ -282,7 +294,52 @@ def _unpack_image(packed: np.ndarray) -> np.ndarray:
     return _unpack(packed.ravel()).reshape(packed.shape + (3,))
 
 
-class GifWriter(animation.AbstractMovieWriter):
+class FailureAwareWriter:
+    """Mixin: ``saving()`` tells ``finish()`` whether the frames failed.
+
+    Matplotlib's ``saving()`` calls ``finish()`` in a ``finally`` clause, so a
+    writer cannot otherwise tell a failed save from a complete one.
+    """
+
+    failed = False
+
+    @contextlib.contextmanager
+    def saving(self, fig, outfile, dpi, *args, **kwargs):
+        self.failed = False
+        self.setup(fig, outfile, dpi, *args, **kwargs)
+        with mpl.rc_context({"savefig.bbox": None}):
+            try:
+                yield self
+            except BaseException:
+                self.failed = True
+                self.finish()
+                raise
+            self.finish()
+
+
+def check_gif_fps(fps) -> float:
+    """`fps` as a float, if a GIF can store a delay for it; else a clear error."""
+    if isinstance(fps, bool) or not isinstance(fps, numbers.Real):
+        raise TypeError(f"fps must be a number of frames per second, not {fps!r}.")
+    if not math.isfinite(fps) or fps <= 0:
+        raise ValueError(
+            f"fps must be a positive, finite number of frames per second; got {fps!r}."
+        )
+    if fps > 100:
+        raise ValueError(
+            f"fps={fps!r} asks for {1000 / fps:.1f} ms per frame, but GIF stores delays "
+            "in 10 ms units, so 100 fps is the most a GIF can say (and browsers slow "
+            "delays under 20 ms down). Use fps=50 or less."
+        )
+    if fps < 100 / 65535:
+        raise ValueError(
+            f"fps={fps!r} asks for {1 / fps:.0f} s per frame; a GIF frame lasts at most "
+            "655.35 s. Use fps=0.002 or more."
+        )
+    return float(fps)
+
+
+class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
     """Matplotlib movie writer for streamed, palette-sharing GIFs.
 
     Use it as ``anim.save("out.gif", writer="mplgif", fps=25)`` or pass an
@@ -293,18 +350,20 @@ class GifWriter(animation.AbstractMovieWriter):
     Parameters
     ----------
     fps : float
-        Frames per second.
+        Frames per second. When ``100 / fps`` is not a whole number, frames
+        alternate between the two nearest delays so that the animation keeps
+        time (30 fps: 30, 40, 30 ms...), and a :class:`GifTimingWarning` says so.
     loop : int or None
         0 (the default) loops forever; n plays n + 1 times; None plays once.
     warn_timing : bool
-        Warn (:class:`GifTimingWarning`) when frames get delays under 20 ms,
-        which most browsers show for 100 ms.
+        Warn (:class:`GifTimingWarning`) about the delays stored, as above, and
+        when frames get delays under 20 ms, which most browsers show for 100 ms.
     """
 
     def __init__(
         self, fps: float = 5, metadata=None, codec=None, bitrate=None, *, loop=0, warn_timing=True
     ):
-        super().__init__(fps=fps, metadata=metadata, codec=codec, bitrate=bitrate)
+        super().__init__(fps=check_gif_fps(fps), metadata=metadata, codec=codec, bitrate=bitrate)
         self.loop = loop
         self.warn_timing = warn_timing
         self.delays_cs: list[int] = []
@@ -318,7 +377,13 @@ class GifWriter(animation.AbstractMovieWriter):
         target = Path(outfile)
         self._target = target
         self._temporary = target.with_name(f".mplgif-{os.getpid()}-{id(self):x}.partial.gif")
-        self._file = open(self._temporary, "wb")  # noqa: SIM115 (closed in finish)
+        try:
+            self._file = open(self._temporary, "wb")  # noqa: SIM115 (closed in finish)
+        except OSError as error:
+            raise type(error)(
+                f"Cannot write {str(target)!r}: {error.strerror}. Check that its folder "
+                "exists and that you can write to it."
+            ) from error
         width, height = self.frame_size
         self._stream = GifStream(self._file, width, height, loop=self.loop)
         self._drawn = False
@@ -346,21 +411,23 @@ class GifWriter(animation.AbstractMovieWriter):
     def _frame_pixels(self, savefig_kwargs) -> np.ndarray:
         """The current frame's RGBA pixels, drawing the figure only if needed."""
         canvas = self.fig.canvas
-        reusable = (
+        width, height = self.frame_size
+        pixels = None
+        if (
             self._drawn
+            and not self.fig.stale  # nothing changed since that draw
             and self._as_drawn(savefig_kwargs)
             and isinstance(canvas, FigureCanvasAgg)
             and self.fig.dpi == self.dpi
-            and canvas.get_width_height(physical=True) == self.frame_size
-        )
-        if reusable:
+        ):
             # Matplotlib has just drawn this frame to advance the animation;
             # drawing it again inside savefig would give the same pixels.
             pixels = np.asarray(canvas.buffer_rgba())
-        else:
+            if pixels.shape[:2] != (height, width):
+                pixels = None
+        if pixels is None:
             buffer = io.BytesIO()
             self.fig.savefig(buffer, format="rgba", dpi=self.dpi, **savefig_kwargs)
-            width, height = self.frame_size
             pixels = np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
         # Only a draw after this point counts as the next frame's.
         self._drawn = False
@@ -379,27 +446,43 @@ class GifWriter(animation.AbstractMovieWriter):
 
     def finish(self) -> None:
         self.fig.canvas.mpl_disconnect(self._listener)
-        failed = sys.exc_info()[1] is not None
         try:
-            if not failed:
+            if not self.failed:
                 self._stream.close()
         finally:
             self._file.close()
-            if failed or self._stream.frames == 0:
+            if self.failed or self._stream.frames == 0:
                 self._temporary.unlink(missing_ok=True)
-        if not failed:
-            os.replace(self._temporary, self._target)
-            if self.warn_timing and min(self.delays_cs, default=2) < 2:
-                warnings.warn(
-                    f"fps={self.fps:g} gives frames of less than 20 ms, which most browsers "
-                    "show for 100 ms; use fps=50 or less.",
-                    GifTimingWarning,
-                    stacklevel=2,
-                )
+        if self.failed:
+            return
+        os.replace(self._temporary, self._target)
+        if self.warn_timing:
+            warning = timing_warning(self.fps, self.delays_cs)
+            if warning:
+                warnings.warn(warning, GifTimingWarning, stacklevel=3)
 
     @property
     def frames_grabbed(self) -> int:
         return len(self.delays_cs)
+
+
+def timing_warning(fps: float, delays_cs: list[int]) -> str:
+    """What to tell the user about the delays stored, or "" if they are exact."""
+    problems = []
+    distinct = sorted(set(delays_cs))
+    if len(distinct) > 1:
+        problems.append(
+            f"fps={fps:g} asks for {1000 / fps:.1f} ms per frame, but GIF stores delays in "
+            f"10 ms units: frames alternate {' and '.join(str(10 * d) for d in distinct)} ms, "
+            f"{1000 / fps:.1f} ms on average. For equal delays use an fps that divides 100: "
+            "50, 25, 20, 10, 5, 4, 2 or 1."
+        )
+    if distinct and distinct[0] < 2:
+        problems.append(
+            "Most browsers show frames of less than 20 ms for 100 ms, so this GIF will play "
+            "slowly there; use fps=50 or less."
+        )
+    return " ".join(problems)
 
 
 animation.writers.register("mplgif")(GifWriter)
@@ -460,9 +543,13 @@ class _Blitter:
                     overlay += inside[first:]
                     started = True
         placed = set(overlay)
-        for artist in returned:
-            if artist not in placed and getattr(artist, "figure", None) is self.fig:
-                return None  # nested deeper than we repaint (e.g. a tick label)
+        if any(artist not in placed for artist in returned):
+            return None  # nested deeper than we repaint (a tick label, a subfigure's artist)
+        if any(isinstance(artist, (Axis, AxesImage)) for artist in overlay):
+            # Repainting the axis (ticks, labels) each frame is most of a full
+            # draw, so nothing is gained; and Matplotlib < 3.8 paints animated
+            # images into the background anyway.
+            return None
         return overlay
 
     def _snapshot(self) -> None:
@@ -537,9 +624,13 @@ def draw_frames(anim, dpi: float | None = None, *, blit: bool = True):
 
     With ``blit=True``, frames whose update function returns the artists it
     changed are blitted: the unchanging background is drawn once and only
-    those artists (and whatever paints over them) are repainted. Frames where
-    anything else changed are drawn in full; after two such frames in a row,
-    every remaining frame is drawn in full.
+    those artists (and whatever paints over them) are repainted. When anything
+    else changed (an axes limit, an artist not returned), the background is
+    drawn again for that frame. Animations that cannot gain from blitting
+    (figures with a layout engine, returned artists drawn below the axis
+    lines, images, artists the update does not return) are drawn in full,
+    each frame once. The pixels are those of a full draw either way; the
+    same buffer is reused, so copy a frame to keep it.
 
     Returns None (instead of a generator) for animations this cannot drive;
     save those with ``anim.save``.
@@ -560,10 +651,23 @@ def _frames(anim, func, dpi, blit):
         fig.set_dpi(dpi)
     blitter = _Blitter(fig, canvas)
     full_in_a_row = 0
-    # A draw_event would start the animation's own timer and call its init
-    # function again (anim.save avoids that the same way, by muting it).
-    muted = canvas.callbacks.blocked(signal="draw_event")
-    muted.__enter__()
+    blit = blit and fig.get_layout_engine() is None  # layouts move things between draws
+    # Saving draws animated artists too (FuncAnimation(blit=True) marks them);
+    # so do we, by clearing the flag for the duration.
+    animated = [artist for artist in fig.findobj() if artist.get_animated()]
+    for artist in animated:
+        artist.set_animated(False)
+    # The animation starts its own timer, and calls its init function, on the
+    # first draw_event; anim.save prevents that by flagging the canvas as
+    # saving, which would also paint animated artists into our background.
+    # So take that one handler off while we draw, and put it back after.
+    first_draw = getattr(anim, "_first_draw_id", None)
+    waiting = first_draw is not None and first_draw in canvas.callbacks.callbacks.get(
+        "draw_event", {}
+    )
+    if waiting:
+        canvas.mpl_disconnect(first_draw)
+    anim._draw_was_started = True  # it is being rendered: no "deleted without rendering"
     try:
         if init is not None:
             init()
@@ -584,10 +688,12 @@ def _frames(anim, func, dpi, blit):
             else:
                 full_in_a_row = 0
             yield np.asarray(canvas.buffer_rgba())
-        anim._draw_was_started = True  # it was rendered: no "deleted without rendering"
     finally:
-        muted.__exit__(None, None, None)
+        if waiting:
+            anim._first_draw_id = canvas.mpl_connect("draw_event", anim._start)
         blitter.close()
+        for artist in animated:
+            artist.set_animated(True)
         fig.set_dpi(original_dpi)
         fig.set_canvas(original_canvas)
 

@@ -79,7 +79,8 @@ def test_frames_match_the_agg_render(sine, tmp_path):
 def test_odd_fps_alternates_delays_to_keep_the_total(sine, tmp_path):
     fig, update = sine
     anim = FuncAnimation(fig, update, frames=6)
-    anim.save(tmp_path / "odd.gif", writer="mplgif", fps=30)
+    with pytest.warns(mplgif.GifTimingWarning, match="alternate 30 and 40 ms"):
+        anim.save(tmp_path / "odd.gif", writer="mplgif", fps=30)
     info = mplgif.gif_info(tmp_path / "odd.gif")
     assert info.durations_ms == (30, 40, 30, 30, 40, 30)
     assert info.total_duration_ms == 200
@@ -290,3 +291,135 @@ def test_the_figure_keeps_its_canvas_and_dpi(sine, tmp_path):
     mplgif.save_gif(FuncAnimation(fig, update, frames=3), tmp_path / "a.gif", fps=10, dpi=80)
     assert fig.canvas is canvas and fig.dpi == dpi
     assert mplgif.gif_info(tmp_path / "a.gif").width == 240
+
+
+@pytest.mark.parametrize(("suffix", "options"), [(".webp", {"lossless": True}), (".png", {})])
+def test_save_frames_writes_webp_and_apng(sine, tmp_path, suffix, options):
+    fig, update = sine
+    path = mplgif.save_frames(
+        FuncAnimation(fig, update, frames=4), tmp_path / f"a{suffix}", fps=10, **options
+    )
+    with Image.open(path) as image:
+        assert image.format == ("WEBP" if suffix == ".webp" else "PNG")
+        assert image.n_frames == 4
+        assert image.size == (150, 100)
+        image.seek(3)
+        last = np.asarray(image.convert("RGB"))
+    assert np.abs(last.astype(int) - rendered(fig, update, [3])[0]).mean() < 0.01  # lossless
+    assert [p.name for p in tmp_path.iterdir()] == [f"a{suffix}"]
+
+
+def test_save_frames_refuses_other_suffixes(sine, tmp_path):
+    import gc
+    import warnings
+
+    fig, update = sine
+    anim = FuncAnimation(fig, update, frames=2)
+    with pytest.raises(ValueError, match=r"\.webp, \.png or \.apng; for a GIF use save_gif"):
+        mplgif.save_frames(anim, tmp_path / "a.gif", fps=10)
+    with warnings.catch_warnings():  # it was refused, so never rendered, on purpose
+        warnings.simplefilter("ignore")
+        del anim
+        gc.collect()
+
+
+def test_anim_save_into_a_missing_folder_says_so(sine, tmp_path):
+    import gc
+    import warnings
+
+    fig, update = sine
+    anim = FuncAnimation(fig, update, frames=2)
+    with pytest.raises(FileNotFoundError, match="missing"):  # Matplotlib checks first
+        anim.save(tmp_path / "missing" / "a.gif", writer="mplgif", fps=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        del anim
+        gc.collect()
+
+
+# -- Cases a review found -----------------------------------------------------
+
+
+def test_a_manual_loop_that_draws_after_grabbing_gets_the_right_frames(sine, tmp_path):
+    # Matplotlib's documented pattern: change, grab_frame, (something draws).
+    fig, update = sine
+    writer = GifWriter(fps=10)
+    with writer.saving(fig, tmp_path / "manual.gif", dpi=fig.dpi):
+        for frame in range(4):
+            update(frame)
+            writer.grab_frame()
+            fig.canvas.draw()
+    reference = rendered(fig, update, range(4))
+    for got, want in zip(decoded(tmp_path / "manual.gif"), reference, strict=True):
+        assert np.abs(got.astype(int) - want).mean() < 0.1
+
+
+def test_artists_marked_animated_are_still_drawn(sine, tmp_path):
+    fig, update = sine
+    anim = FuncAnimation(fig, update, frames=4, blit=True)
+    anim.to_jshtml()  # FuncAnimation(blit=True) marks the returned line animated
+    line = fig.axes[0].lines[1]
+    assert line.get_animated()
+    for blit in (True, False):
+        mplgif.save_gif(anim, tmp_path / f"{blit}.gif", fps=10, blit=blit)
+    assert line.get_animated()  # left as it was
+    line.set_animated(False)  # a plain draw skips animated artists; saving does not
+    reference = rendered(fig, update, range(4))
+    line.set_animated(True)
+    for blit in (True, False):
+        for got, want in zip(decoded(tmp_path / f"{blit}.gif"), reference, strict=True):
+            assert np.abs(got.astype(int) - want).mean() < 0.1
+
+
+def test_a_failure_while_encoding_restores_the_figure(sine, tmp_path, monkeypatch):
+    fig, update = sine
+    canvas, dpi = fig.canvas, fig.dpi
+    calls = []
+
+    def failing_add_frame(self, rgba):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("encoding failed on purpose")
+
+    monkeypatch.setattr(GifWriter, "add_frame", failing_add_frame)
+    caught = None
+    try:
+        mplgif.save_gif(FuncAnimation(fig, update, frames=4), tmp_path / "a.gif", fps=10, dpi=60)
+    except RuntimeError as error:
+        caught = error  # keep the traceback alive, as Jupyter does
+    assert caught is not None
+    assert fig.canvas is canvas and fig.dpi == dpi
+    assert not any(artist.get_animated() for artist in fig.findobj())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_saving_inside_an_except_block_still_writes(sine, tmp_path):
+    fig, update = sine
+    try:
+        raise KeyError("something unrelated")
+    except KeyError:
+        FuncAnimation(fig, update, frames=3).save(tmp_path / "a.gif", writer="mplgif", fps=10)
+        mplgif.save_gif(FuncAnimation(fig, update, frames=3), tmp_path / "b.gif", fps=10)
+        mplgif.save_gif(
+            FuncAnimation(fig, update, frames=3), tmp_path / "c.gif", fps=10, writer="pillow"
+        )
+    assert [mplgif.gif_info(tmp_path / f"{n}.gif").frames for n in "abc"] == [3, 3, 3]
+
+
+def test_a_layout_engine_is_drawn_in_full_and_right(tmp_path):
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=50, layout="constrained")
+    x = np.linspace(0, 1, 30)
+    (line,) = ax.plot(x, x)
+    title = fig.suptitle("frame 0")
+
+    def update(frame):
+        line.set_ydata(x ** (frame + 1))
+        title.set_text("frame\\n" * frame + "done")  # grows: the layout moves
+        return (line, title)
+
+    for blit in (True, False):
+        mplgif.save_gif(
+            FuncAnimation(fig, update, frames=4), tmp_path / f"{blit}.gif", fps=10, blit=blit
+        )
+    assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
+    plt.close(fig)
