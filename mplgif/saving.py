@@ -30,6 +30,7 @@ __all__ = [
     "ImageMagick",
     "ImageMagickNotFoundError",
     "find_imagemagick",
+    "save_frames",
     "save_gif",
 ]
 
@@ -146,10 +147,6 @@ def _check_target(path: str | os.PathLike[str]) -> Path:
     if path.is_dir():
         raise IsADirectoryError(f"{str(path)!r} is a folder; give a file name ending in '.gif'.")
     return path
-
-
-def _check_fps(fps: float) -> float:
-    return check_gif_fps(fps)
 
 
 def _check_timing(info: GifInfo, fps: float) -> None:
@@ -300,7 +297,7 @@ def save_gif(
             f"not {type(anim).__name__}."
         )
     target = _check_target(path)
-    fps = _check_fps(fps)
+    fps = check_gif_fps(fps)
     settings: dict[str, str] = {}
     if writer == "mplgif":
         movie_writer: animation.AbstractMovieWriter = GifWriter(fps=fps, warn_timing=False)
@@ -390,7 +387,7 @@ def save_frames(
             f"{str(target)!r} should end in .webp, .png or .apng; for a GIF use save_gif."
         )
     _check_target(target.with_suffix(".gif"))  # the same folder checks
-    fps = _check_fps(fps)
+    fps = check_gif_fps(fps)
     frames = draw_frames(anim, dpi)
     if frames is None:
         raise TypeError("save_frames needs a FuncAnimation.")

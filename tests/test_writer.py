@@ -407,19 +407,23 @@ def test_saving_inside_an_except_block_still_writes(sine, tmp_path):
 
 
 def test_a_layout_engine_is_drawn_in_full_and_right(tmp_path):
-    fig, ax = plt.subplots(figsize=(3, 2), dpi=50, layout="constrained")
-    x = np.linspace(0, 1, 30)
-    (line,) = ax.plot(x, x)
-    title = fig.suptitle("frame 0")
+    def growing_title():
+        # A fresh figure each time: constrained layout in older Matplotlib
+        # starts from the positions the previous draw left.
+        fig, ax = plt.subplots(figsize=(3, 2), dpi=50, layout="constrained")
+        x = np.linspace(0, 1, 30)
+        (line,) = ax.plot(x, x)
+        title = fig.suptitle("frame 0")
 
-    def update(frame):
-        line.set_ydata(x ** (frame + 1))
-        title.set_text("frame\\n" * frame + "done")  # grows: the layout moves
-        return (line, title)
+        def update(frame):
+            line.set_ydata(x ** (frame + 1))
+            title.set_text("frame\n" * frame + "done")  # grows: the layout moves
+            return (line, title)
+
+        return fig, FuncAnimation(fig, update, frames=4)
 
     for blit in (True, False):
-        mplgif.save_gif(
-            FuncAnimation(fig, update, frames=4), tmp_path / f"{blit}.gif", fps=10, blit=blit
-        )
+        fig, anim = growing_title()
+        mplgif.save_gif(anim, tmp_path / f"{blit}.gif", fps=10, blit=blit)
+        plt.close(fig)
     assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
-    plt.close(fig)
