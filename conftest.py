@@ -10,6 +10,12 @@ os.environ.pop("MPLBACKEND", None)
 SANITIZER = Path(__file__).resolve().parent / "tests" / "nbval-sanitize.cfg"
 
 
+def pytest_collection_modifyitems(session, config, items):
+    from tests.rerender import add_rerender_items
+
+    add_rerender_items(items)
+
+
 def pytest_configure(config):
     # nbval resolves a relative sanitizer path against where pytest was
     # started; an absolute path works from anywhere.
