@@ -133,6 +133,11 @@ def _check_target(path: str | os.PathLike[str]) -> Path:
             f"{str(path)!r} does not end in '.gif'; save_gif writes GIF files only. "
             f"Use e.g. {str(path.with_suffix('.gif'))!r}."
         )
+    return _check_place(path)
+
+
+def _check_place(path: Path) -> Path:
+    """`path` can be written: its folder exists and it is not itself a folder."""
     folder = path.parent
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(
@@ -145,7 +150,7 @@ def _check_target(path: str | os.PathLike[str]) -> Path:
             f"Path({str(folder)!r}).mkdir(parents=True), or fix the path."
         )
     if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a folder; give a file name ending in '.gif'.")
+        raise IsADirectoryError(f"{str(path)!r} is a folder; give a file name, not a folder.")
     return path
 
 
@@ -386,7 +391,7 @@ def save_frames(
         raise ValueError(
             f"{str(target)!r} should end in .webp, .png or .apng; for a GIF use save_gif."
         )
-    _check_target(target.with_suffix(".gif"))  # the same folder checks
+    _check_place(target)
     fps = check_gif_fps(fps)
     frames = draw_frames(anim, dpi)
     if frames is None:

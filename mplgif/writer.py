@@ -77,8 +77,13 @@ def frame_delays_cs(frames: int, fps: float) -> list[int]:
     >>> frame_delays_cs(3, fps=50)
     [2, 2, 2]
     """
-    ends = [round((index + 1) * 100 / fps) for index in range(frames)]
+    ends = [_frame_end_cs(index, fps) for index in range(frames)]
     return [end - start for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+def _frame_end_cs(index: int, fps: float) -> int:
+    """When frame `index` (0-based) should end, in hundredths of a second."""
+    return round((index + 1) * 100 / fps)
 
 
 class GifStream:
@@ -438,7 +443,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
 
     def add_frame(self, rgba: np.ndarray) -> None:
         """Append a frame given as pixels (used by :func:`mplgif.save_gif`)."""
-        ends_cs = round((len(self.delays_cs) + 1) * 100 / self.fps)
+        ends_cs = _frame_end_cs(len(self.delays_cs), self.fps)
         delay = ends_cs - self._elapsed_cs
         self._stream.add(rgba, delay)
         self.delays_cs.append(delay)
