@@ -1,4 +1,4 @@
-# The two commands: `make gifs` (the default) and `make test`.
+# The two commands: `make gifs` (the default) and `make test`; `make site` builds the website.
 # Each creates .venv on first use and reinstalls only when requirements.txt
 # or pyproject.toml changed.
 
@@ -6,9 +6,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.installed
+SITE_READY := $(VENV)/.site-installed
+# Binder links on the site: the repository on GitHub (owner/name); read from a
+# GitHub "origin" remote when not given, e.g. `make site MPLGIF_REPOSITORY=owner/name`.
+export MPLGIF_REPOSITORY MPLGIF_BRANCH
 
 .DEFAULT_GOAL := gifs
-.PHONY: gifs test test-oldest bench lab lint clean
+.PHONY: gifs test site test-oldest bench lab lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +22,23 @@ $(READY): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+$(SITE_READY): site/requirements.txt $(READY)
+	@echo "Installing site/requirements.txt (Sphinx, MyST-NB, Playwright) into $(VENV)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r site/requirements.txt
+	touch $@
+
 ## gifs: execute every notebook in order, in place, writing outputs/*.gif
 gifs: $(READY)
 	$(BIN)/python tools/run_notebooks.py
 
-## test: strict nbval over notebooks/ plus the unit tests in tests/
-test: $(READY)
+## test: strict nbval over notebooks/ plus the unit tests in tests/ (the browser test of
+## the site included; it is skipped, with the reason, where /usr/bin/chromium is missing)
+test: $(READY) $(SITE_READY)
 	$(BIN)/python -m pytest
+
+## site: the website of the committed notebooks (outputs as stored), in build/site/html
+site: $(SITE_READY)
+	$(BIN)/python tools/build_site.py
 
 ## test-oldest: the same tests with exactly the lower bounds of requirements.txt, in a
 ## copy of the working tree under build/oldest (so its GIFs do not overwrite outputs/)

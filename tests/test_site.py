@@ -1,0 +1,228 @@
+"""The website (``make site``) in a real browser: Debian's headless Chromium,
+driven by Playwright, against the site served on 127.0.0.1.
+
+One crawl from the index visits every page reachable by a link and records
+console errors, failed or outside requests, images, links and element ids; the
+tests below check those records. One full-page screenshot per page goes to
+build/site/screenshots for a human to look at.
+
+Skipped, with the reason, where the site tools (site/requirements.txt) or
+Chromium are not installed: ``make test`` installs the former, ``.ci/run``
+the latter (``apt-get install chromium``).
+"""
+
+from __future__ import annotations
+
+import http.server
+import io
+import os
+import sys
+import threading
+import urllib.error
+import urllib.request
+from functools import partial
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "build" / "site" / "screenshots"
+CHROMIUM = Path(os.environ.get("MPLGIF_CHROMIUM", "/usr/bin/chromium"))
+# Chromium's own network traffic (updates, sync, ...) is refused on closed
+# networks and shows up as errors; the site must not need any of it.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# The Binder links are built from the repository's public address, which a
+# local clone may not have; the test site is built with this sample one and
+# the links are checked against it.
+SAMPLE_REPOSITORY, SAMPLE_BRANCH = "owner/mplgif", "main"
+BINDER = f"https://mybinder.org/v2/gh/{SAMPLE_REPOSITORY}/{SAMPLE_BRANCH}?urlpath=lab/tree/"
+
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
+from navigation import notebook_paths  # noqa: E402
+
+NOTEBOOKS = [f"notebooks/{path.stem}.html" for path in notebook_paths()]
+
+PAGE_FACTS = """() => ({
+  images: [...document.images].map(i => ({src: i.currentSrc || i.src, complete: i.complete,
+                                          width: i.naturalWidth})),
+  links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+  ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+  prev: document.querySelector('.prev-next-area a.left-prev')?.href ?? null,
+  next: document.querySelector('.prev-next-area a.right-next')?.href ?? null,
+  title: document.title,
+})"""
+
+
+def test_github_repository_is_read_from_the_environment_or_origin(monkeypatch):
+    monkeypatch.setenv("MPLGIF_REPOSITORY", "https://github.com/someone/mplgif.git")
+    assert build_site.github_repository() == "someone/mplgif"
+    monkeypatch.setenv("MPLGIF_REPOSITORY", "someone/mplgif")
+    assert build_site.github_repository() == "someone/mplgif"
+    monkeypatch.setenv("MPLGIF_REPOSITORY", "not a repository")
+    with pytest.raises(SystemExit, match="not a GitHub repository"):
+        build_site.github_repository()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    for module in ("sphinx", "myst_nb", "sphinx_book_theme"):
+        pytest.importorskip(module, reason=f"{module} is not installed: `make site` or "
+                            "`make test` installs site/requirements.txt")
+    out = tmp_path_factory.mktemp("site") / "html"
+    build_site.build(out, SAMPLE_REPOSITORY, SAMPLE_BRANCH)
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = partial(QuietHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # keep pytest's output for failures
+        pass
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+@pytest.fixture(scope="module")
+def crawl(server) -> dict[str, dict]:
+    """Visit every page reachable from the index; one record per page path."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="Playwright is not installed: `make test` installs site/requirements.txt")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's package "
+                    "(`apt-get install chromium`, as .ci/run does) to run the browser test")
+    if SCREENSHOTS.exists():
+        for old in SCREENSHOTS.glob("*.png"):
+            old.unlink()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    records: dict[str, dict] = {}
+    queue = ["index.html"]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        outside: list[str] = []
+
+        def only_this_site(route):
+            if route.request.url.startswith(server):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_this_site)
+        while queue:
+            path = queue.pop(0)
+            if path in records:
+                continue
+            records[path] = record = visit(context, server, path, outside)
+            for link in record["links"]:
+                target = urldefrag(link).url
+                if target.startswith(server) and target.endswith(".html"):
+                    queue.append(target[len(server):])
+        browser.close()
+    return records
+
+
+def visit(context, server: str, path: str, outside: list[str]) -> dict:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400
+            else None)
+    outside.clear()
+    response = page.goto(server + path, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    record = page.evaluate(PAGE_FACTS)
+    record["status"] = response.status if response else None
+    record["errors"] = errors + [f"tried to load from outside the site: {url}" for url in outside]
+    page.screenshot(path=SCREENSHOTS / (path.replace("/", "--").removesuffix(".html") + ".png"),
+                    full_page=True)
+    page.close()
+    return record
+
+
+def test_every_notebook_has_a_page_reachable_from_the_index(crawl):
+    assert crawl["index.html"]["status"] == 200
+    missing = [page for page in NOTEBOOKS if page not in crawl]
+    assert not missing, f"pages not linked from the index: {missing}"
+    assert sorted(SCREENSHOTS.glob("*.png")) and len(list(SCREENSHOTS.glob("*.png"))) == len(crawl)
+
+
+def test_pages_load_without_errors(crawl):
+    problems = {page: record["errors"] for page, record in crawl.items() if record["errors"]}
+    assert not problems, f"errors in the browser: {problems}"
+
+
+def test_every_image_has_decoded_and_every_gif_is_animated(crawl):
+    gifs, problems = set(), []
+    for page, record in crawl.items():
+        for image in record["images"]:
+            if not (image["complete"] and image["width"] > 0):
+                problems.append(f"{page}: {image['src']} did not decode")
+            if urlsplit(image["src"]).path.endswith(".gif"):
+                gifs.add(image["src"])
+    for src in sorted(gifs):
+        status, data = fetch(src)
+        if status != 200:
+            problems.append(f"{src}: HTTP {status}")
+            continue
+        with Image.open(io.BytesIO(data)) as gif:
+            if gif.format != "GIF" or not getattr(gif, "is_animated", False):
+                problems.append(f"{src} is not an animated GIF")
+    assert not problems, problems
+    shown = {Path(urlsplit(src).path).name for src in gifs}
+    committed = {path.name for path in (ROOT / "outputs").glob("*.gif")}
+    assert committed <= shown, f"GIFs in outputs/ shown by no page: {sorted(committed - shown)}"
+
+
+def test_every_internal_link_resolves(crawl, server):
+    problems = []
+    for page, record in crawl.items():
+        for link in record["links"]:
+            if not link.startswith(server):
+                continue
+            target, fragment = urldefrag(link)
+            path = target[len(server):] or "index.html"
+            if path in crawl:
+                if fragment and unquote(fragment) not in crawl[path]["ids"]:
+                    problems.append(f"{page}: {link} (no element with that id)")
+            elif fetch(target)[0] != 200:
+                problems.append(f"{page}: {link} (not found)")
+    assert not problems, problems
+
+
+def test_prev_and_next_follow_the_series_order(crawl, server):
+    order = ["index.html", *NOTEBOOKS]
+    for position, page in enumerate(order):
+        expected_prev = server + order[position - 1] if position > 0 else None
+        expected_next = server + order[position + 1] if position + 1 < len(order) else None
+        assert (crawl[page]["prev"], crawl[page]["next"]) == (expected_prev, expected_next), page
+
+
+def test_binder_links_launch_each_notebook_from_the_repository(crawl):
+    assert BINDER + "notebooks" in crawl["index.html"]["links"]
+    for page in NOTEBOOKS:
+        notebook = page.removesuffix(".html") + ".ipynb"
+        assert BINDER + notebook in crawl[page]["links"], page
