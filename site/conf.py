@@ -1,7 +1,7 @@
 """Sphinx configuration of the mplgif website (built by ``make site``).
 
 ``tools/build_site.py`` copies this folder, README.md, the numbered notebooks
-and outputs/ into build/site/src and runs Sphinx there: the notebooks are shown
+and outputs/ into a temporary folder and runs Sphinx there: the notebooks are shown
 with the outputs stored in them (nothing is executed), and outputs/ is copied
 next to the pages, so the ``<img src="../outputs/...">`` tags that
 ``mplgif.show_gif`` stores resolve on the site exactly as in JupyterLab.
@@ -38,6 +38,7 @@ html_theme_options = {
     "show_navbar_depth": 1,
     "use_download_button": True,  # the .ipynb, to run locally
     "use_fullscreen_button": False,
+    "navbar_persistent": [],  # the sidebar has the search box; no second one in a top bar
 }
 if repository:
     html_theme_options |= {
@@ -64,6 +65,7 @@ myst_substitutions = {"binder": binder}
 # Left unset, the theme logs "Got invalid theme mode" to the console.
 html_context = {"default_mode": "light"}
 html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
 html_css_files = ["mplgif.css"]
 
 

@@ -8,14 +8,17 @@ build/site/screenshots for a human to look at.
 
 Skipped, with the reason, where the site tools (site/requirements.txt) or
 Chromium are not installed: ``make test`` installs the former, ``.ci/run``
-the latter (``apt-get install chromium``).
+the latter (``apt-get install chromium``). ``MPLGIF_CHROMIUM`` names another
+Chromium program than /usr/bin/chromium.
 """
 
 from __future__ import annotations
 
 import http.server
 import io
+import json
 import os
+import re
 import sys
 import threading
 import urllib.error
@@ -35,7 +38,9 @@ CHROMIUM = Path(os.environ.get("MPLGIF_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-proxy-server",  # the site is on 127.0.0.1, whatever http_proxy says
 ]
+PHONE = {"width": 390, "height": 844}
 # The Binder links are built from the repository's public address, which a
 # local clone may not have; the test site is built with this sample one and
 # the links are checked against it.
@@ -46,12 +51,20 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 from navigation import notebook_paths  # noqa: E402
 
-NOTEBOOKS = [f"notebooks/{path.stem}.html" for path in notebook_paths()]
+NOTEBOOKS = {f"notebooks/{path.stem}.html": path for path in notebook_paths()}
 
+# Errors thrown or logged at any time, also after the load event (read last).
+COLLECT_ERRORS = """
+window.__errors = [];
+window.addEventListener('error', e => window.__errors.push(`uncaught: ${e.message}`));
+window.addEventListener('unhandledrejection', e => window.__errors.push(`rejected: ${e.reason}`));
+"""
 PAGE_FACTS = """() => ({
   images: [...document.images].map(i => ({src: i.currentSrc || i.src, complete: i.complete,
-                                          width: i.naturalWidth})),
+                                          width: i.naturalWidth,
+                                          output: i.closest('.cell_output') !== null})),
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+  cells_with_output: document.querySelectorAll('.cell_output').length,
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   prev: document.querySelector('.prev-next-area a.left-prev')?.href ?? null,
   next: document.querySelector('.prev-next-area a.right-next')?.href ?? null,
@@ -65,8 +78,17 @@ def test_github_repository_is_read_from_the_environment_or_origin(monkeypatch):
     monkeypatch.setenv("MPLGIF_REPOSITORY", "someone/mplgif")
     assert build_site.github_repository() == "someone/mplgif"
     monkeypatch.setenv("MPLGIF_REPOSITORY", "not a repository")
-    with pytest.raises(SystemExit, match="not a GitHub repository"):
+    with pytest.raises(build_site.SiteError, match="not a GitHub repository"):
         build_site.github_repository()
+
+
+def test_the_site_replaces_only_an_empty_folder_or_an_earlier_build(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(build_site.SiteError, match="not an earlier build"):
+        build_site.build(tmp_path, "", "main")
+    with pytest.raises(build_site.SiteError, match="the repository itself"):
+        build_site.build(ROOT, "", "main")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
 @pytest.fixture(scope="module")
@@ -90,13 +112,21 @@ def server(site):
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files only: a link to a folder is a broken link, not a listing."""
+
+    def list_directory(self, path):
+        self.send_error(404, "folder listings are off: link to a page")
+
     def log_message(self, format, *args):  # keep pytest's output for failures
         pass
 
 
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def fetch(url: str) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with NO_PROXY.open(url, timeout=10) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, b""
@@ -108,7 +138,7 @@ def crawl(server) -> dict[str, dict]:
     sync_api = pytest.importorskip(
         "playwright.sync_api",
         reason="Playwright is not installed: `make test` installs site/requirements.txt")
-    if not os.access(CHROMIUM, os.X_OK):
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's package "
                     "(`apt-get install chromium`, as .ci/run does) to run the browser test")
     if SCREENSHOTS.exists():
@@ -120,6 +150,7 @@ def crawl(server) -> dict[str, dict]:
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_init_script(COLLECT_ERRORS)
         outside: list[str] = []
 
         def only_this_site(route):
@@ -156,9 +187,15 @@ def visit(context, server: str, path: str, outside: list[str]) -> dict:
     page.wait_for_load_state("networkidle")
     record = page.evaluate(PAGE_FACTS)
     record["status"] = response.status if response else None
+    name = path.replace("/", "--").removesuffix(".html")
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    # The same page on a phone: nothing may stick out sideways.
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(300)
+    record["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=SCREENSHOTS / f"{name}--phone.png")
+    errors += page.evaluate("window.__errors")
     record["errors"] = errors + [f"tried to load from outside the site: {url}" for url in outside]
-    page.screenshot(path=SCREENSHOTS / (path.replace("/", "--").removesuffix(".html") + ".png"),
-                    full_page=True)
     page.close()
     return record
 
@@ -167,7 +204,7 @@ def test_every_notebook_has_a_page_reachable_from_the_index(crawl):
     assert crawl["index.html"]["status"] == 200
     missing = [page for page in NOTEBOOKS if page not in crawl]
     assert not missing, f"pages not linked from the index: {missing}"
-    assert sorted(SCREENSHOTS.glob("*.png")) and len(list(SCREENSHOTS.glob("*.png"))) == len(crawl)
+    assert len(list(SCREENSHOTS.glob("*.png"))) == 2 * len(crawl)  # desktop and phone
 
 
 def test_pages_load_without_errors(crawl):
@@ -195,6 +232,37 @@ def test_every_image_has_decoded_and_every_gif_is_animated(crawl):
     shown = {Path(urlsplit(src).path).name for src in gifs}
     committed = {path.name for path in (ROOT / "outputs").glob("*.gif")}
     assert committed <= shown, f"GIFs in outputs/ shown by no page: {sorted(committed - shown)}"
+
+
+def stored_outputs(notebook: Path) -> tuple[list[str], int, int]:
+    """The GIFs (outputs/ names) and PNG images among a notebook's stored outputs, and the
+    number of cells that have any output."""
+    gifs, pngs, cells = [], 0, 0
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        cells += bool(cell.get("outputs"))
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            pngs += "image/png" in data
+            html = "".join(data.get("text/html", ""))
+            gifs += re.findall(r'src="\.\./outputs/([^"]+\.gif)"', html)
+    return sorted(gifs), pngs, cells
+
+
+@pytest.mark.parametrize("page", NOTEBOOKS)
+def test_each_notebook_page_shows_the_notebooks_stored_outputs(crawl, page):
+    gifs, pngs, cells = stored_outputs(NOTEBOOKS[page])
+    assert cells > 0, f"{NOTEBOOKS[page].name} has no stored outputs: run make gifs"
+    assert crawl[page]["cells_with_output"] == cells
+    shown = [image["src"] for image in crawl[page]["images"] if image["output"]]
+    shown_gifs = sorted(Path(urlsplit(src).path).name for src in shown if src.endswith(".gif"))
+    assert shown_gifs == gifs
+    assert len(shown) - len(shown_gifs) == pngs
+
+
+def test_pages_fit_a_phone_screen(crawl):
+    wide = {page: record["phone_width"] for page, record in crawl.items()
+            if record["phone_width"] > PHONE["width"]}
+    assert not wide, f"pages wider than a {PHONE['width']} px phone screen: {wide}"
 
 
 def test_every_internal_link_resolves(crawl, server):

@@ -1,7 +1,9 @@
 """Build the website of the series with Sphinx and MyST-NB (``make site``).
 
 The committed notebooks are shown with their stored outputs; nothing is
-executed. The pages, with outputs/ beside them, go to build/site/html::
+executed. site/ (configuration and index page), README.md, the notebooks and
+outputs/ are copied into a temporary folder, Sphinx builds there, and the
+pages, with outputs/ beside them, replace build/site/html::
 
     python tools/build_site.py                   # then open build/site/html/index.html
     python tools/build_site.py --out DIR         # somewhere else
@@ -20,11 +22,17 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from navigation import notebook_paths  # noqa: E402
+
+
+class SiteError(RuntimeError):
+    """The site cannot be built as asked; the message says why and what to do."""
+
 
 GITHUB = re.compile(r"github\.com[:/](?P<repo>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 
@@ -43,7 +51,7 @@ def github_repository() -> str:
     if given:
         match = GITHUB.search(given) or re.fullmatch(r"[\w.-]+/[\w.-]+", given)
         if match is None:
-            raise SystemExit(
+            raise SiteError(
                 f"MPLGIF_REPOSITORY={given!r} is not a GitHub repository: "
                 "give it as owner/name or https://github.com/owner/name."
             )
@@ -56,7 +64,7 @@ def check_binder_environment() -> None:
     """Binder builds environment.yml; it must install requirements.txt, the one list."""
     environment = ROOT / "environment.yml"
     if not environment.is_file() or "-r requirements.txt" not in environment.read_text():
-        raise SystemExit(
+        raise SiteError(
             f"{environment} is missing or does not install '-r requirements.txt': "
             "Binder would build a different environment from the one the notebooks are tested in."
         )
@@ -64,8 +72,6 @@ def check_binder_environment() -> None:
 
 def stage(source: Path) -> None:
     """Copy what Sphinx reads into one folder: conf, index, README, notebooks, outputs."""
-    if source.exists():
-        shutil.rmtree(source)
     shutil.copytree(ROOT / "site", source, ignore=shutil.ignore_patterns("requirements.txt"))
     shutil.copy2(ROOT / "README.md", source / "README.md")
     (source / "notebooks").mkdir()
@@ -74,17 +80,39 @@ def stage(source: Path) -> None:
     shutil.copytree(ROOT / "outputs", source / "outputs")
 
 
+def check_output_folder(out: Path) -> None:
+    """Only an empty folder or an earlier Sphinx build may be replaced by the site."""
+    if ROOT.is_relative_to(out):
+        raise SiteError(f"--out {out} would replace the repository itself; choose a new folder.")
+    if out.exists() and not out.is_dir():
+        raise SiteError(f"--out {out} is a file; choose a folder.")
+    if out.is_dir() and any(out.iterdir()) and not (out / ".buildinfo").is_file():
+        raise SiteError(
+            f"--out {out} holds files that are not an earlier build of this site (no .buildinfo); "
+            "choose an empty or new folder."
+        )
+
+
 def build(out: Path, repository: str, branch: str) -> None:
+    """Build the site in a temporary folder, then put it at out (replacing an earlier build).
+
+    A failed build leaves out as it was.
+    """
+    out = out.resolve()
+    check_output_folder(out)
     check_binder_environment()
-    source = out.parent / "src"
-    stage(source)
-    if out.exists():
-        shutil.rmtree(out)
-    environment = dict(os.environ, MPLGIF_REPOSITORY=repository, MPLGIF_BRANCH=branch)
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-               "-d", str(out.parent / "doctrees"), str(source), str(out)]
-    if subprocess.run(command, env=environment).returncode != 0:
-        raise SystemExit("Sphinx reported the problems above; the site was not built.")
+    with tempfile.TemporaryDirectory(prefix="mplgif-site-") as work:
+        source, html = Path(work) / "src", Path(work) / "html"
+        stage(source)
+        environment = dict(os.environ, MPLGIF_REPOSITORY=repository, MPLGIF_BRANCH=branch)
+        command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+                   "-d", str(Path(work) / "doctrees"), str(source), str(html)]
+        if subprocess.run(command, env=environment).returncode != 0:
+            raise SiteError("Sphinx reported the problems above; the site was not built.")
+        if out.exists():
+            shutil.rmtree(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(html, out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,13 +120,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site" / "html",
                         help="folder for the pages (default: build/site/html)")
     args = parser.parse_args(argv)
-    repository = github_repository()
     branch = os.environ.get("MPLGIF_BRANCH") or git("rev-parse", "--abbrev-ref", "HEAD")
     if branch in ("", "HEAD"):  # no git, or a detached checkout
         branch = "main"
-    build(args.out.resolve(), repository, branch)
+    try:
+        repository = github_repository()
+        build(args.out, repository, branch)
+    except SiteError as error:
+        print(f"build_site: {error}", file=sys.stderr)
+        return 1
     print(f"Site written to {args.out / 'index.html'}")
-    if not repository:
+    if repository:
+        print(f"Binder links launch https://github.com/{repository}/tree/{branch} "
+              "(push that branch for them to work; set MPLGIF_BRANCH for another).")
+    else:
         print("No Binder links: set MPLGIF_REPOSITORY=owner/name (the repository on GitHub) "
               "to add them.")
     return 0
