@@ -1,9 +1,10 @@
 """The website (``make site``) in a real browser: Debian's headless Chromium,
 driven by Playwright, against the site served on 127.0.0.1.
 
-One crawl from the index visits every page reachable by a link and records
-console errors, failed or outside requests, images, links and element ids; the
-tests below check those records. One full-page screenshot per page goes to
+One crawl visits every page of the site (and any page a link leads to) and
+records console errors, failed or outside requests, images, links, element ids
+and the page's width on a phone; the tests below check those records. Two
+screenshots per page (the full page on a desktop, the top on a phone) go to
 build/site/screenshots for a human to look at.
 
 Skipped, with the reason, where the site tools (site/requirements.txt) or
@@ -41,6 +42,7 @@ CHROMIUM_ARGS = [
     "--no-proxy-server",  # the site is on 127.0.0.1, whatever http_proxy says
 ]
 PHONE = {"width": 390, "height": 844}
+SEARCH = "search.html?q=twinx"  # the site's search runs in the browser, offline
 # The Binder links are built from the repository's public address, which a
 # local clone may not have; the test site is built with this sample one and
 # the links are checked against it.
@@ -65,6 +67,7 @@ PAGE_FACTS = """() => ({
                                           output: i.closest('.cell_output') !== null})),
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),
   cells_with_output: document.querySelectorAll('.cell_output').length,
+  search_hits: [...document.querySelectorAll('#search-results a')].map(a => a.href),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   prev: document.querySelector('.prev-next-area a.left-prev')?.href ?? null,
   next: document.querySelector('.prev-next-area a.right-next')?.href ?? null,
@@ -94,8 +97,9 @@ def test_the_site_replaces_only_an_empty_folder_or_an_earlier_build(tmp_path):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     for module in ("sphinx", "myst_nb", "sphinx_book_theme"):
-        pytest.importorskip(module, reason=f"{module} is not installed: `make site` or "
-                            "`make test` installs site/requirements.txt")
+        pytest.importorskip(module, reason=f"{module} is not installed in this environment "
+                            "(`make test` and `make site` install site/requirements.txt; "
+                            "`make test-oldest` leaves the website's tools out)")
     out = tmp_path_factory.mktemp("site") / "html"
     build_site.build(out, SAMPLE_REPOSITORY, SAMPLE_BRANCH)
     return out
@@ -133,8 +137,8 @@ def fetch(url: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture(scope="module")
-def crawl(server) -> dict[str, dict]:
-    """Visit every page reachable from the index; one record per page path."""
+def crawl(site, server) -> dict[str, dict]:
+    """Visit every page of the site, and any page a link leads to; one record per path."""
     sync_api = pytest.importorskip(
         "playwright.sync_api",
         reason="Playwright is not installed: `make test` installs site/requirements.txt")
@@ -146,7 +150,9 @@ def crawl(server) -> dict[str, dict]:
             old.unlink()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     records: dict[str, dict] = {}
-    queue = ["index.html"]
+    pages = (p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    # _static/ holds the theme's template fragments, not pages.
+    queue = ["index.html", *sorted(p for p in pages if not p.startswith("_static/")), SEARCH]
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -185,9 +191,11 @@ def visit(context, server: str, path: str, outside: list[str]) -> dict:
     outside.clear()
     response = page.goto(server + path, wait_until="load")
     page.wait_for_load_state("networkidle")
+    if path == SEARCH:
+        page.wait_for_selector("#search-results a", timeout=10_000)
     record = page.evaluate(PAGE_FACTS)
     record["status"] = response.status if response else None
-    name = path.replace("/", "--").removesuffix(".html")
+    name = re.sub(r"[^\w-]+", "-", path.replace("/", "--").removesuffix(".html"))
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     # The same page on a phone: nothing may stick out sideways.
     page.set_viewport_size(PHONE)
@@ -200,10 +208,18 @@ def visit(context, server: str, path: str, outside: list[str]) -> dict:
     return record
 
 
-def test_every_notebook_has_a_page_reachable_from_the_index(crawl):
+def test_every_notebook_has_a_page_reachable_from_the_index(crawl, server):
     assert crawl["index.html"]["status"] == 200
-    missing = [page for page in NOTEBOOKS if page not in crawl]
-    assert not missing, f"pages not linked from the index: {missing}"
+    reached, queue = set(), ["index.html"]
+    while queue:
+        page = queue.pop()
+        if page in reached or page not in crawl:
+            continue
+        reached.add(page)
+        queue += [urldefrag(link).url[len(server):] for link in crawl[page]["links"]
+                  if link.startswith(server)]
+    missing = [page for page in NOTEBOOKS if page not in reached]
+    assert not missing, f"notebook pages no link leads to from the index: {missing}"
     assert len(list(SCREENSHOTS.glob("*.png"))) == 2 * len(crawl)  # desktop and phone
 
 
@@ -263,6 +279,11 @@ def test_pages_fit_a_phone_screen(crawl):
     wide = {page: record["phone_width"] for page, record in crawl.items()
             if record["phone_width"] > PHONE["width"]}
     assert not wide, f"pages wider than a {PHONE['width']} px phone screen: {wide}"
+
+
+def test_search_finds_the_notebook_that_teaches_twinx(crawl, server):
+    assert server + "notebooks/04-cost-curve-spline.html" in {
+        urldefrag(hit).url for hit in crawl[SEARCH]["search_hits"]}
 
 
 def test_every_internal_link_resolves(crawl, server):
