@@ -32,7 +32,8 @@ gifs: $(READY)
 	$(BIN)/python tools/run_notebooks.py
 
 ## test: strict nbval over notebooks/ plus the unit tests in tests/ (the browser test of
-## the site included; it is skipped, with the reason, where /usr/bin/chromium is missing)
+## the site included; skipped, with the reason, without Chromium: /usr/bin/chromium or
+## the program named by MPLGIF_CHROMIUM)
 test: $(READY) $(SITE_READY)
 	$(BIN)/python -m pytest
 

@@ -34,6 +34,7 @@ class SiteError(RuntimeError):
     """The site cannot be built as asked; the message says why and what to do."""
 
 
+MARKER = ".mplgif-site"  # written into every build, so only a build of this site is replaced
 GITHUB = re.compile(r"github\.com[:/](?P<repo>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 
 
@@ -55,7 +56,7 @@ def github_repository() -> str:
                 f"MPLGIF_REPOSITORY={given!r} is not a GitHub repository: "
                 "give it as owner/name or https://github.com/owner/name."
             )
-        return match.group("repo") if match.re is GITHUB else given
+        return match.group("repo") if match.re is GITHUB else given.removesuffix(".git")
     match = GITHUB.search(git("remote", "get-url", "origin"))
     return match.group("repo") if match else ""
 
@@ -81,14 +82,17 @@ def stage(source: Path) -> None:
 
 
 def check_output_folder(out: Path) -> None:
-    """Only an empty folder or an earlier Sphinx build may be replaced by the site."""
+    """Only a new or empty folder, or an earlier build of this site, may become the site."""
     if ROOT.is_relative_to(out):
         raise SiteError(f"--out {out} would replace the repository itself; choose a new folder.")
+    if out.is_relative_to(ROOT) and not out.is_relative_to(ROOT / "build"):
+        raise SiteError(f"--out {out} is inside the repository: use a folder under "
+                        f"{ROOT / 'build'} (git ignores it) or outside the repository.")
     if out.exists() and not out.is_dir():
         raise SiteError(f"--out {out} is a file; choose a folder.")
-    if out.is_dir() and any(out.iterdir()) and not (out / ".buildinfo").is_file():
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise SiteError(
-            f"--out {out} holds files that are not an earlier build of this site (no .buildinfo); "
+            f"--out {out} holds files that are not an earlier build of this site (no {MARKER}); "
             "choose an empty or new folder."
         )
 
@@ -109,10 +113,26 @@ def build(out: Path, repository: str, branch: str) -> None:
                    "-d", str(Path(work) / "doctrees"), str(source), str(html)]
         if subprocess.run(command, env=environment).returncode != 0:
             raise SiteError("Sphinx reported the problems above; the site was not built.")
-        if out.exists():
-            shutil.rmtree(out)
+        (html / MARKER).write_text("Built by tools/build_site.py; replaced by the next build.\n")
+        replace_folder(html, out)
+
+
+def replace_folder(new: Path, out: Path) -> None:
+    """Copy new beside out, then swap them with renames, so out is never half-written."""
+    incoming, outgoing = out.with_name(out.name + ".new"), out.with_name(out.name + ".old")
+    try:
+        for leftover in (incoming, outgoing):  # from a build that was killed midway
+            if leftover.is_dir() and (leftover / MARKER).is_file():
+                shutil.rmtree(leftover)
         out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(html, out)
+        shutil.copytree(new, incoming)
+        if out.exists():
+            out.rename(outgoing)
+        incoming.rename(out)
+        if outgoing.exists():
+            shutil.rmtree(outgoing)
+    except OSError as error:
+        raise SiteError(f"could not write the site to {out}: {error}") from error
 
 
 def main(argv: list[str] | None = None) -> int:
