@@ -110,6 +110,14 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+def test_site_builds_without_warnings_with_a_page_per_notebook(site):
+    # Runs without Chromium too: the build itself fails on any Sphinx warning.
+    assert (site / "index.html").is_file()
+    assert all((site / page).is_file() for page in NOTEBOOKS)
+    assert sorted(p.name for p in (site / "outputs").glob("*.gif")) == sorted(
+        p.name for p in (ROOT / "outputs").glob("*.gif"))
+
+
 @pytest.fixture(scope="module")
 def server(site):
     handler = partial(QuietHandler, directory=str(site))
