@@ -65,7 +65,6 @@ PAGE_FACTS = """() => ({
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   prev: document.querySelector('.prev-next-area a.left-prev')?.href ?? null,
   next: document.querySelector('.prev-next-area a.right-next')?.href ?? null,
-  title: document.title,
 })"""
 
 
@@ -207,7 +206,6 @@ def visit(context, server: str, path: str, outside: list[str]) -> dict:
         page.wait_for_selector("#search-results a", timeout=10_000)
     record = page.evaluate(PAGE_FACTS)
     record["status"] = response.status if response else None
-    # Errors are read last, so those logged after the load event count too.
     name = re.sub(r"[^\w-]+", "-", path.replace("/", "--").removesuffix(".html"))
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     # The same page on a phone: nothing may stick out sideways.
@@ -215,6 +213,7 @@ def visit(context, server: str, path: str, outside: list[str]) -> dict:
     page.wait_for_timeout(300)
     record["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=SCREENSHOTS / f"{name}--phone.png")
+    # Errors are read last, so those logged after the load event count too.
     record["errors"] = errors + [f"tried to load from outside the site: {url}" for url in outside]
     page.close()
     return record
