@@ -59,9 +59,10 @@ test-oldest:
 bench: $(READY)
 	$(BIN)/python benchmarks/bench.py
 
-## lab: open the series in JupyterLab
+## lab: open the series in JupyterLab, serving the repository root so that the notebooks'
+## GIFs (../outputs/) and links (../README.md) resolve; adds --allow-root only as root
 lab: $(READY)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python tools/lab.py
 
 ## lint: ruff over the package, tests, tools and notebooks (ruff reads .ipynb itself)
 lint: $(READY)

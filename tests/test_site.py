@@ -18,7 +18,6 @@ from __future__ import annotations
 import http.server
 import io
 import json
-import os
 import re
 import sys
 import threading
@@ -33,14 +32,6 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "site" / "screenshots"
-CHROMIUM = Path(os.environ.get("MPLGIF_CHROMIUM", "/usr/bin/chromium"))
-# Chromium's own network traffic (updates, sync, ...) is refused on closed
-# networks and shows up as errors; the site must not need any of it.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-proxy-server",  # the site is on 127.0.0.1, whatever http_proxy says
-]
 PHONE = {"width": 390, "height": 844}
 SEARCH = "search.html?q=twinx"  # the site's search runs in the browser, offline
 # The Binder links are built from the repository's public address, which a
@@ -52,6 +43,8 @@ BINDER = f"https://mybinder.org/v2/gh/{SAMPLE_REPOSITORY}/{SAMPLE_BRANCH}?urlpat
 sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 from navigation import notebook_paths  # noqa: E402
+
+from tests.browser import launch, playwright_or_skip  # noqa: E402
 
 NOTEBOOKS = {f"notebooks/{path.stem}.html": path for path in notebook_paths()}
 
@@ -151,12 +144,7 @@ def fetch(url: str) -> tuple[int, bytes]:
 @pytest.fixture(scope="module")
 def crawl(site, server) -> dict[str, dict]:
     """Visit every page of the site, and any page a link leads to; one record per path."""
-    sync_api = pytest.importorskip(
-        "playwright.sync_api",
-        reason="Playwright is not installed: `make test` installs site/requirements.txt")
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's package "
-                    "(`apt-get install chromium`, as .ci/run does) to run the browser test")
+    sync_api = playwright_or_skip()
     if SCREENSHOTS.exists():
         for old in SCREENSHOTS.glob("*.png"):
             old.unlink()
@@ -166,7 +154,7 @@ def crawl(site, server) -> dict[str, dict]:
     # _static/ holds the theme's template fragments, not pages.
     queue = ["index.html", *sorted(p for p in pages if not p.startswith("_static/")), SEARCH]
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         outside: list[str] = []
 

@@ -1,0 +1,38 @@
+"""What the browser tests share: Debian's headless Chromium, driven by Playwright.
+
+No browser is downloaded: the tests use /usr/bin/chromium (``apt-get install
+chromium``, as .ci/run does), or the program named by ``MPLGIF_CHROMIUM``, and
+are skipped, with the reason, where it or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("MPLGIF_CHROMIUM", "/usr/bin/chromium"))
+# Chromium's own network traffic (updates, sync, ...) is refused on closed
+# networks and shows up as errors; the pages under test must not need any of it.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-proxy-server",  # the pages are on 127.0.0.1, whatever http_proxy says
+]
+
+
+def playwright_or_skip():
+    """Playwright's sync API, or skip the test with what to install."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="Playwright is not installed: `make test` installs site/requirements.txt")
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's package "
+                    "(`apt-get install chromium`, as .ci/run does) to run the browser tests")
+    return sync_api
+
+
+def launch(playwright):
+    """Debian's Chromium, headless."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -1,0 +1,286 @@
+"""The learner's path: JupyterLab started as ``make lab`` starts it, in a browser.
+
+``tools/lab.py`` (what ``make lab`` runs) starts JupyterLab on a free port
+with a token, in a copy of the repository's files, so that running a notebook
+here cannot touch the working tree. Debian's headless Chromium then opens
+every notebook and checks that every image among its stored outputs (the
+figures and the GIFs shown with ``<img src="../outputs/...">``) decodes, runs
+one notebook with Run > Run All Cells and checks that no cell printed an error,
+and follows the navigation links. The server is shut down at the end.
+
+Skipped, with the reason, where Playwright or Chromium is missing (see
+tests/browser.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser import launch, playwright_or_skip
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+RUN_ALL = "03-regression-trace.ipynb"  # short, and it saves and shows a GIF
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def copy_of_the_repository(destination: Path) -> Path:
+    """The files git tracks or would track, as they are in the working tree."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return destination
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def api(base: str, token: str, path: str, method: str = "GET") -> bytes:
+    request = urllib.request.Request(f"{base}{path}", method=method,
+                                     headers={"Authorization": f"token {token}"})
+    with NO_PROXY.open(request, timeout=10) as response:
+        return response.read()
+
+
+sys.path.insert(0, str(ROOT / "tools"))
+import lab as launcher  # noqa: E402  (tools/lab.py, what make lab runs)
+
+
+@pytest.mark.parametrize("uid", [0, 1000])
+def test_make_lab_serves_the_repository_and_allows_root_only_for_root(monkeypatch, uid):
+    monkeypatch.setattr(launcher.os, "geteuid", lambda: uid, raising=False)
+    argv = launcher.command(["--port=9999"])
+    assert f"--ServerApp.root_dir={ROOT}" in argv
+    assert (ROOT / argv[argv.index(f"--ServerApp.root_dir={ROOT}") + 1]).is_file()
+    assert ("--allow-root" in argv) == (uid == 0)
+    assert argv[-1] == "--port=9999"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """(base URL, token) of JupyterLab serving a copy of the repository."""
+    playwright_or_skip()
+    if shutil.which("git") is None:
+        pytest.skip("git is needed to copy the repository's files")
+    copy = copy_of_the_repository(tmp_path_factory.mktemp("repository"))
+    home = tmp_path_factory.mktemp("jupyter-home")
+    port, token = free_port(), secrets.token_hex(16)
+    # The learner's own JupyterLab settings and workspaces stay out of the test.
+    environment = os.environ | {
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    log = (home / "lab.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "tools/lab.py", "--no-browser", f"--port={port}",
+         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"],
+        cwd=copy, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                api(base, token, "/api/status")
+                break
+            except (urllib.error.URLError, ConnectionError) as error:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start ({error}):\n"
+                                + (home / "lab.log").read_text())
+                time.sleep(0.25)
+        yield base, token, home / "lab.log"
+    finally:
+        try:
+            api(base, token, "/api/shutdown", method="POST")
+            server.wait(timeout=30)
+        except (urllib.error.URLError, ConnectionError, subprocess.TimeoutExpired):
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    sync_api = playwright_or_skip()
+    base = lab[0]
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch(playwright)
+        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        outside: list[str] = []
+
+        def only_this_server(route):
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_this_server)
+        yield context, outside
+        chromium.close()
+
+
+def stored_images(path: Path) -> int:
+    """How many images the notebook's stored outputs show: figures and <img> tags."""
+    count = 0
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            count += "image/png" in data
+            count += len(re.findall(r"<img\b", "".join(data.get("text/html", ""))))
+    return count
+
+
+def open_notebook(context, lab, name: str):
+    """A new page with JupyterLab showing notebooks/`name` and nothing else."""
+    base, token, _ = lab
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 and "/files/" in r.url else None)
+    # ?reset: a fresh workspace, not the tabs an earlier page left open.
+    page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
+    current_notebook(page, name)
+    return page, errors
+
+
+def current_notebook(page, name: str):
+    """The notebook panel of the current tab, once that tab is `name` and has cells."""
+    tab = page.locator(".lm-TabBar-tab.jp-mod-current")
+    tab.filter(has_text=name).wait_for(timeout=60_000)
+    panel = page.locator(f"[id='{tab.get_attribute('data-id')}']")
+    panel.locator(".jp-Cell").first.wait_for(timeout=60_000)
+    return panel
+
+
+def decoded_images(panel, expected: int) -> list[dict]:
+    """The panel's output images once `expected` of them are there, each scrolled into
+    view (so none is left unloaded below the fold) and given time to load."""
+    images = panel.locator(".jp-OutputArea-output img")
+    deadline = time.monotonic() + 30
+    while images.count() < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for image in images.all():
+        image.scroll_into_view_if_needed()
+        image.evaluate("i => i.complete || new Promise(done => i.onload = i.onerror = done)")
+    return images.evaluate_all(
+        "all => all.map(i => ({src: i.getAttribute('src').slice(0, 80), width: i.naturalWidth}))")
+
+
+@pytest.fixture(scope="module")
+def walk(lab, browser) -> dict:
+    """Open the first notebook, then each next one by its navigation link, as a learner
+    reading the series would; last, the Contents link. One record per notebook."""
+    context, outside = browser
+    timeout_error = playwright_or_skip().TimeoutError
+    page, errors = open_notebook(context, lab, NOTEBOOKS[0].name)
+    records = {}
+    try:
+        for position, path in enumerate(NOTEBOOKS):
+            panel = current_notebook(page, path.name)
+            records[path.name] = decoded_images(panel, stored_images(path))
+            navigation = panel.locator(".jp-MarkdownCell").first
+            if position + 1 < len(NOTEBOOKS):
+                following = NOTEBOOKS[position + 1].name
+                navigation.get_by_role("link", name=re.compile(f"^{following[:2]} ")).click()
+            else:
+                navigation.get_by_role("link", name="Contents").click()
+                readme = page.locator(".lm-TabBar-tab.jp-mod-current", has_text="README.md")
+                try:
+                    readme.wait_for(timeout=15_000)
+                except timeout_error:  # recorded, so the image tests still report
+                    records["README.md"] = False
+                else:
+                    records["README.md"] = True
+    finally:
+        page.close()
+        shut_down_kernels(lab)
+    records["errors"], records["outside"] = list(errors), list(outside)
+    return records
+
+
+def shut_down_kernels(lab) -> None:
+    """Opening a notebook starts its kernel; stop them when the page is closed."""
+    base, token, _ = lab
+    for kernel in json.loads(api(base, token, "/api/kernels")):
+        api(base, token, f"/api/kernels/{kernel['id']}", method="DELETE")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_every_image_in_the_stored_outputs_shows(walk, path):
+    assert path.name in walk, f"the walk through the series did not reach {path.name}"
+    images = walk[path.name]
+    assert len(images) == stored_images(path)
+    broken = [image["src"] for image in images if image["width"] == 0]
+    assert not broken, f"{path.name}: images that do not show in JupyterLab: {broken}"
+
+
+def test_navigation_links_lead_through_the_series_to_the_contents(walk):
+    assert walk.get("README.md"), "the Contents link did not open README.md"
+    assert not walk["errors"], walk["errors"]
+    assert not walk["outside"], f"requests outside JupyterLab: {walk['outside']}"
+
+
+def test_run_all_cells_gives_no_error_and_its_gif_shows(lab, browser):
+    context, outside = browser
+    notebook = json.loads((ROOT / "notebooks" / RUN_ALL).read_text(encoding="utf-8"))
+    code_cells = sum(cell["cell_type"] == "code" for cell in notebook["cells"])
+    page, errors = open_notebook(context, lab, RUN_ALL)
+    outside.clear()
+    try:
+        panel = current_notebook(page, RUN_ALL)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=60_000)
+        menu(page, "Edit", "Clear Outputs of All Cells")
+        page.wait_for_function("!document.querySelector('.jp-OutputArea-output')")
+        menu(page, "Run", "Run All Cells")
+        # Every code cell's prompt turns from [ ]: to [n]: once it has run.
+        page.wait_for_function(
+            f"""() => {{
+                const prompts = [...document.querySelectorAll(
+                    '.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent.trim());
+                return prompts.length === {code_cells} &&
+                       prompts.every(p => /^\\[\\d+\\]:$/.test(p));
+            }}""",
+            timeout=60_000)
+        failures = panel.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        printed = failures.all_inner_texts()
+        images = decoded_images(panel, stored_images(ROOT / "notebooks" / RUN_ALL))
+    finally:
+        page.close()
+        shut_down_kernels(lab)
+    assert not printed, f"{RUN_ALL} printed errors or warnings when run in JupyterLab: {printed}"
+    assert all(image["width"] > 0 for image in images), images
+    assert any("outputs/" in image["src"] for image in images)
+    assert not errors, errors
+    assert not outside, f"requests outside JupyterLab: {outside}"
+
+
+def menu(page, name: str, item: str) -> None:
+    """Choose `item` from the menu bar's `name` menu, as a learner would."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{name}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
