@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,19 +52,55 @@ def strip_run_metadata(notebook: nbformat.NotebookNode) -> None:
     notebook.metadata = nbformat.NotebookNode(kept)
 
 
+def merge_streams(notebook: nbformat.NotebookNode) -> None:
+    """Join consecutive stdout (or stderr) outputs of a cell into one.
+
+    How a cell's printing is cut into messages depends on timing (a busy
+    machine may send ``print``'s text and its newline apart); the text does not.
+    """
+    for cell in notebook.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None
+                    and previous.output_type == "stream" and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def execute(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
-    manager = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ThisInterpreter())
-    client = NotebookClient(
-        notebook,
-        km=manager,
-        timeout=600,
-        record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
+    # The kernel talks to us over local IPC sockets, in a private temporary
+    # folder, instead of TCP: ipykernel warns that TCP is unencrypted (harmless
+    # on one machine, but alarming), and IPC needs no ports either.
+    with tempfile.TemporaryDirectory(prefix="mplgif-kernel-") as sockets:
+        manager = KernelManager(
+            kernel_name=KERNEL_NAME,
+            kernel_spec_manager=ThisInterpreter(),
+            transport="ipc",
+            ip=os.path.join(sockets, "kernel"),
+        )
+        client = NotebookClient(
+            notebook,
+            km=manager,
+            timeout=600,
+            record_timing=False,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        start = time.perf_counter()
+        try:
+            client.execute()
+        finally:
+            # nbclient leaves a kernel it was handed running; one left behind
+            # lives until this script exits, then notices its parent is gone
+            # ("Parent appears to have exited, shutting down").
+            if manager.has_kernel:
+                manager.shutdown_kernel()
+        seconds = time.perf_counter() - start
+    merge_streams(notebook)
     strip_run_metadata(notebook)
     nbformat.validate(notebook)
     path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
@@ -77,9 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     # A backend forced from outside would stop figures from showing inline.
     os.environ.pop("MPLBACKEND", None)
     paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    width = max(len(path.name) for path in paths)
+    total = 0.0
     for path in paths:
-        print(f"executing {path.name} ...", end=" ", flush=True)
-        print(f"{execute(path.resolve()):.1f} s", flush=True)
+        print(f"{path.name:<{width}}  ", end="", flush=True)
+        seconds = execute(path.resolve())
+        total += seconds
+        print(f"{seconds:5.1f} s", flush=True)
+    print(f"{len(paths)} notebook{'s' * (len(paths) != 1)} executed in {total:.1f} s")
     return 0
 
 
