@@ -12,7 +12,7 @@ SITE_READY := $(VENV)/.site-installed
 export MPLGIF_REPOSITORY MPLGIF_BRANCH
 
 .DEFAULT_GOAL := gifs
-.PHONY: gifs test site test-oldest bench lab lint clean
+.PHONY: gifs test site test-oldest translations bench lab lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ test-oldest:
 	cd $(OLDEST)/src && ../venv/bin/python -m pip install --quiet --disable-pip-version-check \
 		-r requirements.txt
 	cd $(OLDEST)/src && ../venv/bin/python -m pytest
+
+## translations: update notebooks/zh-CN/*.po from the English notebooks (new cells added,
+## changed ones marked fuzzy) and rebuild the Chinese notebooks notebooks/zh-CN/*.ipynb
+translations: $(READY)
+	$(BIN)/python tools/translations.py
 
 ## bench: compare the GIF writers on speed, size, memory and fidelity (takes minutes)
 bench: $(READY)

@@ -9,6 +9,10 @@ os.environ.pop("MPLBACKEND", None)
 
 SANITIZER = Path(__file__).resolve().parent / "tests" / "nbval-sanitize.cfg"
 
+# The Chinese notebooks are built from the English ones (tools/translations.py),
+# code and outputs copied; tests/test_translations.py checks them instead of nbval.
+collect_ignore_glob = ["notebooks/zh-CN/*"]
+
 
 def pytest_collection_modifyitems(session, config, items):
     from tests.rerender import add_rerender_items

@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "site" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 SEARCH = "search.html?q=twinx"  # the site's search runs in the browser, offline
+# The Chinese site's search splits Chinese into words (jieba, with the series' own
+# terms added): 学习率 (learning rate) must find notebook 06.
+ZH_SEARCH = "zh-CN/search.html?q=学习率"
 # The Binder links are built from the repository's public address, which a
 # local clone may not have; the test site is built with this sample one and
 # the links are checked against it.
@@ -47,6 +50,8 @@ from navigation import notebook_paths  # noqa: E402
 from tests.browser import launch, playwright_or_skip  # noqa: E402
 
 NOTEBOOKS = {f"notebooks/{path.stem}.html": path for path in notebook_paths()}
+# The Chinese pages show the same outputs as the English ones.
+ZH_NOTEBOOKS = {f"zh-CN/{page}": path for page, path in NOTEBOOKS.items()}
 
 PAGE_FACTS = """() => ({
   images: [...document.images].map(i => ({src: i.currentSrc || i.src, complete: i.complete,
@@ -58,6 +63,8 @@ PAGE_FACTS = """() => ({
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   prev: document.querySelector('.prev-next-area a.left-prev')?.href ?? null,
   next: document.querySelector('.prev-next-area a.right-next')?.href ?? null,
+  language: document.documentElement.lang,
+  switch: document.querySelector('a.mplgif-language')?.href ?? null,
 })"""
 
 
@@ -152,7 +159,8 @@ def crawl(site, server) -> dict[str, dict]:
     records: dict[str, dict] = {}
     pages = (p.relative_to(site).as_posix() for p in site.rglob("*.html"))
     # _static/ holds the theme's template fragments, not pages.
-    queue = ["index.html", *sorted(p for p in pages if not p.startswith("_static/")), SEARCH]
+    queue = ["index.html", *sorted(p for p in pages if "_static" not in p.split("/")),
+             SEARCH, ZH_SEARCH]
     with sync_api.sync_playwright() as playwright:
         browser = launch(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -190,7 +198,7 @@ def visit(context, server: str, path: str, outside: list[str]) -> dict:
     outside.clear()
     response = page.goto(server + path, wait_until="load")
     page.wait_for_load_state("networkidle")
-    if path == SEARCH:
+    if path in (SEARCH, ZH_SEARCH):
         page.wait_for_selector("#search-results a", timeout=10_000)
     record = page.evaluate(PAGE_FACTS)
     record["status"] = response.status if response else None
@@ -208,6 +216,7 @@ def visit(context, server: str, path: str, outside: list[str]) -> dict:
 
 
 def test_every_notebook_has_a_page_reachable_from_the_index(crawl, server):
+    # In both languages: the Chinese pages through the language switch.
     assert crawl["index.html"]["status"] == 200
     reached, queue = set(), ["index.html"]
     while queue:
@@ -217,7 +226,7 @@ def test_every_notebook_has_a_page_reachable_from_the_index(crawl, server):
         reached.add(page)
         queue += [urldefrag(link).url[len(server):] for link in crawl[page]["links"]
                   if link.startswith(server)]
-    missing = [page for page in NOTEBOOKS if page not in reached]
+    missing = [page for page in [*NOTEBOOKS, *ZH_NOTEBOOKS] if page not in reached]
     assert not missing, f"notebook pages no link leads to from the index: {missing}"
     assert len(list(SCREENSHOTS.glob("*.png"))) == 2 * len(crawl)  # desktop and phone
 
@@ -269,10 +278,11 @@ def stored_outputs(notebook: Path) -> tuple[list[str], int, int]:
     return sorted(gifs), pngs, cells
 
 
-@pytest.mark.parametrize("page", NOTEBOOKS)
+@pytest.mark.parametrize("page", [*NOTEBOOKS, *ZH_NOTEBOOKS])
 def test_each_notebook_page_shows_the_notebooks_stored_outputs(crawl, page):
-    gifs, pngs, cells = stored_outputs(NOTEBOOKS[page])
-    assert cells > 0, f"{NOTEBOOKS[page].name} has no stored outputs: run make gifs"
+    notebook = (NOTEBOOKS | ZH_NOTEBOOKS)[page]
+    gifs, pngs, cells = stored_outputs(notebook)
+    assert cells > 0, f"{notebook.name} has no stored outputs: run make gifs"
     assert crawl[page]["cells_with_output"] == cells
     shown = [image["src"] for image in crawl[page]["images"] if image["output"]]
     shown_gifs = sorted(filter(None, map(gif_name, shown)))
@@ -289,6 +299,26 @@ def test_pages_fit_a_phone_screen(crawl):
 def test_search_finds_the_notebook_that_teaches_twinx(crawl, server):
     (twinx_page,) = [page for page in NOTEBOOKS if page.startswith("notebooks/04-")]
     assert server + twinx_page in {urldefrag(hit).url for hit in crawl[SEARCH]["search_hits"]}
+
+
+def test_chinese_search_finds_the_notebook_on_the_learning_rate(crawl, server):
+    (rate_page,) = [page for page in ZH_NOTEBOOKS if page.startswith("zh-CN/notebooks/06-")]
+    hits = {urldefrag(hit).url for hit in crawl[ZH_SEARCH]["search_hits"]}
+    assert server + rate_page in hits, hits
+
+
+def test_every_page_links_to_the_same_page_in_the_other_language(crawl, server):
+    problems = []
+    for page, record in crawl.items():
+        path = urlsplit(page).path
+        chinese = path.startswith("zh-CN/")
+        expected = server + (path.removeprefix("zh-CN/") if chinese else "zh-CN/" + path)
+        if record["switch"] != expected:
+            problems.append(f"{page}: switch leads to {record['switch']}, not {expected}")
+        if record["language"] != ("zh-CN" if chinese else "en"):
+            problems.append(f"{page}: <html lang={record['language']!r}>")
+    assert not problems, problems
+    assert sum(page.startswith("zh-CN/") for page in crawl) >= len(ZH_NOTEBOOKS) + 2
 
 
 def test_every_internal_link_resolves(crawl, server):
@@ -309,8 +339,12 @@ def test_every_internal_link_resolves(crawl, server):
     assert not problems, problems
 
 
-def test_prev_and_next_follow_the_series_order(crawl, server):
-    order = ["index.html", *NOTEBOOKS]
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_prev_and_next_follow_the_series_order(crawl, server, language):
+    if language == "en":
+        order = ["index.html", *NOTEBOOKS]
+    else:
+        order = ["zh-CN/index.html", *ZH_NOTEBOOKS]
     for position, page in enumerate(order):
         expected_prev = server + order[position - 1] if position > 0 else None
         expected_next = server + order[position + 1] if position + 1 < len(order) else None
@@ -319,6 +353,7 @@ def test_prev_and_next_follow_the_series_order(crawl, server):
 
 def test_binder_links_launch_each_notebook_from_the_repository(crawl):
     assert BINDER + "notebooks" in crawl["index.html"]["links"]
+    assert BINDER + "notebooks/zh-CN" in crawl["zh-CN/index.html"]["links"]
     for page in NOTEBOOKS:
         notebook = page.removesuffix(".html") + ".ipynb"
         assert BINDER + notebook in crawl[page]["links"], page

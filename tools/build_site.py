@@ -3,7 +3,10 @@
 The committed notebooks are shown with their stored outputs; nothing is
 executed. site/ (configuration and index page), README.md, the notebooks and
 outputs/ are copied into a temporary folder, Sphinx builds there, and the
-pages, with outputs/ beside them, replace build/site/html::
+pages, with outputs/ beside them, replace build/site/html. The Chinese edition
+(README.zh-CN.md, site/index.zh-CN.md and the notebooks of notebooks/zh-CN/)
+is built the same way into build/site/html/zh-CN, and every page of either
+language links to the same page in the other::
 
     python tools/build_site.py                   # then open build/site/html/index.html
     python tools/build_site.py --out DIR         # somewhere else
@@ -25,8 +28,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import translations  # noqa: E402
 from navigation import notebook_paths  # noqa: E402
 
 
@@ -71,13 +77,32 @@ def check_binder_environment() -> None:
         )
 
 
-def stage(source: Path) -> None:
-    """Copy what Sphinx reads into one folder: conf, index, README, notebooks, outputs."""
-    shutil.copytree(ROOT / "site", source, ignore=shutil.ignore_patterns("requirements.txt"))
-    shutil.copy2(ROOT / "README.md", source / "README.md")
+def stage(source: Path, language: str = "en") -> None:
+    """Copy what Sphinx reads into one folder: conf, index, README, notebooks, outputs.
+
+    For the Chinese site (language "zh-CN"): its index and README, and the Chinese
+    notebooks as tools/translations.py builds them for a notebooks/ folder of their own.
+    """
+    chinese = language == translations.LANGUAGE
+    shutil.copytree(ROOT / "site", source,
+                    ignore=shutil.ignore_patterns("requirements.txt", "index*.md"))
+    shutil.copy2(ROOT / "site" / ("index.zh-CN.md" if chinese else "index.md"),
+                 source / "index.md")
+    readme = (ROOT / (translations.README if chinese else "README.md")).read_text(encoding="utf-8")
+    # The Chinese README links notebooks/zh-CN/; on the site they are its notebooks/.
+    (source / "README.md").write_text(readme.replace("notebooks/zh-CN/", "notebooks/"),
+                                      encoding="utf-8")
     (source / "notebooks").mkdir()
-    for path in notebook_paths():
-        shutil.copy2(path, source / "notebooks" / path.name)
+    if chinese:
+        pairs = [(path, nbformat.read(path, as_version=4),
+                  translations.read_catalogue(translations.catalogue_path(path)))
+                 for path in notebook_paths()]
+        for path, notebook in translations.build(pairs, deeper=False).items():
+            (source / "notebooks" / path.name).write_text(translations.text_of(notebook),
+                                                          encoding="utf-8")
+    else:
+        for path in notebook_paths():
+            shutil.copy2(path, source / "notebooks" / path.name)
     shutil.copytree(ROOT / "outputs", source / "outputs")
 
 
@@ -106,13 +131,20 @@ def build(out: Path, repository: str, branch: str) -> None:
     check_output_folder(out)
     check_binder_environment()
     with tempfile.TemporaryDirectory(prefix="mplgif-site-") as work:
-        source, html = Path(work) / "src", Path(work) / "html"
-        stage(source)
-        environment = dict(os.environ, MPLGIF_REPOSITORY=repository, MPLGIF_BRANCH=branch)
-        command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-                   "-d", str(Path(work) / "doctrees"), str(source), str(html)]
-        if subprocess.run(command, env=environment).returncode != 0:
-            raise SiteError("Sphinx reported the problems above; the site was not built.")
+        html = Path(work) / "html"
+        # English at the top, Chinese in zh-CN/: each page's language switch
+        # links to the same page name in the other folder.
+        for language, folder in (("en", html), (translations.LANGUAGE, html / "zh-CN")):
+            source = Path(work) / f"src-{language}"
+            stage(source, language)
+            environment = dict(os.environ, MPLGIF_REPOSITORY=repository, MPLGIF_BRANCH=branch,
+                               MPLGIF_LANGUAGE=language)
+            command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+                       "-D", f"language={language.replace('-', '_')}",
+                       "-d", str(Path(work) / f"doctrees-{language}"), str(source), str(folder)]
+            if subprocess.run(command, env=environment).returncode != 0:
+                raise SiteError(f"Sphinx reported the problems above; the site ({language}) "
+                                "was not built.")
         (html / MARKER).write_text("Built by tools/build_site.py; replaced by the next build.\n")
         replace_folder(html, out)
 
