@@ -23,10 +23,10 @@ imported; :func:`mplgif.save_gif` uses it by default.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import math
 import numbers
-import os
 import struct
 import warnings
 from pathlib import Path
@@ -40,6 +40,9 @@ from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import AxesImage
 from PIL import GifImagePlugin, Image
+
+from .files import PartialFile, check_folder, full_disk_error
+from .inspecting import gif_info
 
 __all__ = ["GifStream", "GifTimingWarning", "GifWriter", "frame_delays_cs"]
 
@@ -303,22 +306,30 @@ class FailureAwareWriter:
     """Mixin: ``saving()`` tells ``finish()`` whether the frames failed.
 
     Matplotlib's ``saving()`` calls ``finish()`` in a ``finally`` clause, so a
-    writer cannot otherwise tell a failed save from a complete one.
+    writer cannot otherwise tell a failed save from a complete one. A failure
+    inside ``setup()`` is cleaned up by ``setup()`` itself (nothing else
+    knows what it made); ``finish()`` runs only once ``setup()`` succeeded.
     """
 
     failed = False
+    finishing = False  # True once every frame is in: an error now is the file's, not a frame's
 
     @contextlib.contextmanager
     def saving(self, fig, outfile, dpi, *args, **kwargs):
         self.failed = False
+        self.finishing = False
         self.setup(fig, outfile, dpi, *args, **kwargs)
         with mpl.rc_context({"savefig.bbox": None}):
             try:
                 yield self
-            except BaseException:
+            except BaseException as error:
                 self.failed = True
                 self.finish()
+                better = full_disk_error(error, Path(outfile).expanduser())
+                if better is not None:
+                    raise better from error
                 raise
+            self.finishing = True
             self.finish()
 
 
@@ -338,10 +349,53 @@ def check_gif_fps(fps) -> float:
         )
     if fps < 100 / 65535:
         raise ValueError(
-            f"fps={fps!r} asks for {1 / fps:.0f} s per frame; a GIF frame lasts at most "
+            f"fps={fps:.3g} asks for {1 / fps:.3g} s per frame; a GIF frame lasts at most "
             "655.35 s. Use fps=0.002 or more."
         )
     return float(fps)
+
+
+# Frames are refused above this size: one RGBA frame of 25 Mpx is 100 MB, and
+# drawing, comparing and encoding it needs several such buffers.
+MAX_SIDE_PX = 10_000
+MAX_FRAME_PIXELS = 25_000_000
+
+
+def check_dpi(fig, dpi) -> float:
+    """`dpi` (the figure's own if None) as a float, if it gives frames of a size
+    that can be drawn and saved; else a clear error saying how to fix it."""
+    if dpi is None:
+        dpi = fig.dpi
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real):
+        raise TypeError(f"dpi must be a number of dots per inch, e.g. dpi=100, not {dpi!r}.")
+    if not math.isfinite(dpi) or dpi <= 0:
+        raise ValueError(f"dpi must be a positive, finite number of dots per inch; got {dpi!r}.")
+    dpi = float(dpi)
+    width_in, height_in = (float(size) for size in fig.get_size_inches())
+    # Matplotlib's frames are int(inches * dpi) pixels a side.
+    width, height = int(width_in * dpi), int(height_in * dpi)
+    figure = f"this {width_in:g}x{height_in:g} inch figure"
+    if width < 1 or height < 1:
+        lowest = math.ceil(1 / min(width_in, height_in))
+        raise ValueError(
+            f"dpi={dpi:g} on {figure} gives frames of {width}x{height} pixels, too small to "
+            f"draw. Use dpi={lowest} or more."
+        )
+    if max(width, height) > MAX_SIDE_PX or width * height > MAX_FRAME_PIXELS:
+        highest = math.floor(
+            min(
+                MAX_SIDE_PX / width_in,
+                MAX_SIDE_PX / height_in,
+                math.sqrt(MAX_FRAME_PIXELS / (width_in * height_in)),
+            )
+        )
+        raise ValueError(
+            f"dpi={dpi:g} on {figure} asks for frames of {width}x{height} pixels "
+            f"({width * height / 1e6:.3g} Mpx each); mplgif draws frames of at most "
+            f"{MAX_SIDE_PX} pixels a side and {MAX_FRAME_PIXELS // 1_000_000} Mpx. Use "
+            f"dpi={highest} or less, or a smaller figure (figsize in inches)."
+        )
+    return dpi
 
 
 class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
@@ -378,19 +432,18 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         return True
 
     def setup(self, fig, outfile, dpi=None) -> None:
-        super().setup(fig, outfile, dpi=dpi)
-        target = Path(outfile)
+        target = check_folder(outfile)
+        dpi = check_dpi(fig, dpi)
+        super().setup(fig, target, dpi=dpi)
         self._target = target
-        self._temporary = target.with_name(f".mplgif-{os.getpid()}-{id(self):x}.partial.gif")
+        self.info = None
+        self._partial = PartialFile(target)
+        self._partial.create()
         try:
-            self._file = open(self._temporary, "wb")  # noqa: SIM115 (closed in finish)
-        except OSError as error:
-            raise type(error)(
-                f"Cannot write {str(target)!r}: {error.strerror}. Check that its folder "
-                "exists and that you can write to it."
-            ) from error
-        width, height = self.frame_size
-        self._stream = GifStream(self._file, width, height, loop=self.loop)
+            width, height = self.frame_size
+            self._stream = GifStream(self._partial.open(), width, height, loop=self.loop)
+        except BaseException as error:
+            self._partial.abandon(error)  # finish() will not run: clean up here
         self._drawn = False
         self._listener = fig.canvas.mpl_connect("draw_event", self._on_draw)
         self.delays_cs = []
@@ -451,20 +504,30 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
 
     def finish(self) -> None:
         self.fig.canvas.mpl_disconnect(self._listener)
-        try:
-            if not self.failed:
-                self._stream.close()
-        finally:
-            self._file.close()
-            if self.failed or self._stream.frames == 0:
-                self._temporary.unlink(missing_ok=True)
-        if self.failed:
+        if self.failed:  # the error in flight says why
+            self._partial.discard()
             return
-        os.replace(self._temporary, self._target)
+        try:
+            self._stream.close()
+        except BaseException as error:
+            self._partial.abandon(error)
+        self._partial.commit(check=self._check_written)
         if self.warn_timing:
             warning = timing_warning(self.fps, self.delays_cs)
             if warning:
                 warnings.warn(warning, GifTimingWarning, stacklevel=3)
+
+    def _check_written(self, path: Path) -> None:
+        """Read the finished file back before it replaces the target."""
+        info = gif_info(path, max_pixels=None)
+        width, height = self.frame_size
+        if (info.frames, info.width, info.height) != (self._stream.frames, width, height):
+            raise RuntimeError(
+                f"The GIF written for {str(self._target)!r} reads back as {info.frames} frames "
+                f"of {info.width}x{info.height} pixels, not the {self._stream.frames} frames of "
+                f"{width}x{height} written; the old file is unchanged. Please report this."
+            )
+        self.info = dataclasses.replace(info, path=self._target)
 
     @property
     def frames_grabbed(self) -> int:
