@@ -96,8 +96,11 @@ class PartialFile:
         self._file: BinaryIO | None = None
 
     def __enter__(self) -> PartialFile:
-        self.create()
-        return self
+        try:
+            self.create()
+            return self
+        except BaseException as error:  # __exit__ will not run
+            self.abandon(error)
 
     def __exit__(self, kind, error, traceback) -> None:
         if self.path is None:  # committed (or never created)
@@ -118,32 +121,23 @@ class PartialFile:
         """
         folder = self.target.parent
         suffix = self.target.suffix.lower()
-        for _ in range(100):
-            # Known before it exists, so that a failure at any moment after
-            # the file appears still removes it.
-            self.path = folder / f".mplgif-{secrets.token_hex(6)}.partial{suffix}"
-            try:
-                descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
-            except FileExistsError:
-                self.path = None  # someone else's: leave it alone
-                continue
-            except OSError as error:
-                self.discard()
-                if error.errno in _FULL:
-                    raise full_disk_error(error, self.target) from error
-                raise PermissionError(
-                    error.errno,
-                    f"Cannot write in the folder {str(folder)!r} ({error.strerror}). "
-                    "Save to a folder you can write to, or fix its permissions.",
-                ) from error
-            except BaseException:
-                self.discard()
-                raise
-            try:
+        try:
+            for _ in range(100):
+                # Known before it exists, so that a failure at any moment after
+                # the file appears still removes it.
+                self.path = folder / f".mplgif-{secrets.token_hex(6)}.partial{suffix}"
+                try:
+                    descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+                except FileExistsError:
+                    self.path = None  # someone else's: leave it alone
+                    continue
+                except OSError as error:
+                    self.path = None  # nothing was created
+                    raise _cannot_create(error, folder, self.target) from error
                 os.close(descriptor)
-            except BaseException as error:
-                self.abandon(error)
-            return self.path
+                return self.path
+        except BaseException as error:
+            self.abandon(error)
         raise FileExistsError(f"Could not find a free temporary file name in {str(folder)!r}.")
 
     def open(self) -> BinaryIO:
@@ -201,31 +195,36 @@ class PartialFile:
     def discard(self) -> None:
         """Close and remove the temporary file, if it exists."""
         try:
-            if self._file is not None:
-                file, self._file = self._file, None
-                # Its contents are being thrown away, so an error while flushing
-                # them does not matter; the error in flight says what went wrong.
-                with contextlib.suppress(OSError):
-                    file.close()
-        finally:
-            self._remove()
+            try:
+                if self._file is not None:
+                    file, self._file = self._file, None
+                    # Its contents are being thrown away, so an error while
+                    # flushing them does not matter; the error in flight says
+                    # what went wrong.
+                    with contextlib.suppress(OSError):
+                        file.close()
+            finally:
+                self._remove()
+        except BaseException:
+            self._remove_again()  # interrupted while cleaning up: clean up, then stop
+            raise
 
     def _remove(self) -> None:
-        path = self.path
-        if path is None:
+        if self.path is None:
             return
         try:
-            os.unlink(path)
+            os.unlink(self.path)
         except FileNotFoundError:
             pass
         except OSError:
-            self._remove_again(path)  # a passing failure: if the second try works, all is well
-        except BaseException:
-            self._remove_again(path)  # interrupted while cleaning up: clean up, then stop
-            raise
+            self._remove_again()  # a passing failure: if the second try works, all is well
+            return
         self.path = None
 
-    def _remove_again(self, path: Path) -> None:
+    def _remove_again(self) -> None:
+        path = self.path
+        if path is None:
+            return
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -237,6 +236,17 @@ class PartialFile:
                 "delete it by hand.",
             ) from error
         self.path = None
+
+
+def _cannot_create(error: OSError, folder: Path, target: Path) -> OSError:
+    full = full_disk_error(error, target)
+    if full is not None:
+        return full
+    return PermissionError(
+        error.errno,
+        f"Cannot write in the folder {str(folder)!r} ({error.strerror}). "
+        "Save to a folder you can write to, or fix its permissions.",
+    )
 
 
 def full_disk_error(error: BaseException, target: Path) -> OSError | None:

@@ -318,19 +318,26 @@ class FailureAwareWriter:
     def saving(self, fig, outfile, dpi, *args, **kwargs):
         self.failed = False
         self.finishing = False
-        self.setup(fig, outfile, dpi, *args, **kwargs)
-        with mpl.rc_context({"savefig.bbox": None}):
-            try:
-                yield self
-            except BaseException as error:
-                self.failed = True
+        try:
+            self.setup(fig, outfile, dpi, *args, **kwargs)
+            with mpl.rc_context({"savefig.bbox": None}):
+                try:
+                    yield self
+                except BaseException as error:
+                    self.failed = True
+                    self.finish()
+                    better = full_disk_error(error, Path(outfile).expanduser())
+                    if better is not None:
+                        raise better from error
+                    raise
+                self.finishing = True
                 self.finish()
-                better = full_disk_error(error, Path(outfile).expanduser())
-                if better is not None:
-                    raise better from error
-                raise
-            self.finishing = True
-            self.finish()
+        finally:
+            # Whatever stopped the save, and wherever: nothing half-written stays.
+            self.clean_up()
+
+    def clean_up(self) -> None:
+        """Remove whatever a save that did not complete left behind (nothing, by default)."""
 
 
 def check_gif_fps(fps) -> float:
@@ -438,16 +445,16 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         self._target = target
         self.info = None
         self._partial = PartialFile(target)
-        self._partial.create()
         try:
+            self._partial.create()
             width, height = self.frame_size
             self._stream = GifStream(self._partial.open(), width, height, loop=self.loop)
+            self._drawn = False
+            self._listener = fig.canvas.mpl_connect("draw_event", self._on_draw)
+            self.delays_cs = []
+            self._elapsed_cs = 0
         except BaseException as error:
             self._partial.abandon(error)  # finish() will not run: clean up here
-        self._drawn = False
-        self._listener = fig.canvas.mpl_connect("draw_event", self._on_draw)
-        self.delays_cs = []
-        self._elapsed_cs = 0
 
     def _on_draw(self, event) -> None:
         self._drawn = True
@@ -516,6 +523,11 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             warning = timing_warning(self.fps, self.delays_cs)
             if warning:
                 warnings.warn(warning, GifTimingWarning, stacklevel=3)
+
+    def clean_up(self) -> None:
+        partial = getattr(self, "_partial", None)  # None if setup() failed early
+        if partial is not None:
+            partial.discard()  # after a commit there is nothing left to remove
 
     def _check_written(self, path: Path) -> None:
         """Read the finished file back before it replaces the target."""

@@ -717,3 +717,82 @@ def test_a_hanging_convert_is_stopped_with_its_children(tmp_path, monkeypatch):
                 break
             time.sleep(0.05)
         assert process_gone(pid), f"process {pid} still runs"
+
+
+# -- An interrupt at any line of the saving code ---------------------------------
+
+# Functions that draw and encode frames: an interrupt in them is an interrupt
+# "at frame k", which the tests above cover; the lines checked here are those
+# that create, write, check, rename and remove files.
+_FRAME_WORK = {
+    "_frames", "frame", "_plan", "_snapshot", "_unchanged", "_paint_overlay", "_set_animated",
+    "_draw_order", "_axes_order", "_inside_any", "_artists", "add", "_lookup", "_nearest",
+    "_remember", "_seed_palette", "_write", "_write_with_local_table", "_pack", "_unpack",
+    "_unpack_image", "_frame_pixels", "_as_drawn", "grab_frame", "add_frame", "_on_draw",
+    "_frame_end_cs", "close",
+}
+
+
+def interrupt_lines(save, target: Path, fail_at: int | None, seen: dict) -> BaseException | None:
+    """Run `save`, raising KeyboardInterrupt at the `fail_at`-th line event of
+    mplgif's file-handling code; with fail_at None, record where each line first runs."""
+    import linecache
+
+    package = str(Path(mplgif.__file__).parent)
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event != "line":
+            return local
+        key = (frame.f_code.co_filename, frame.f_lineno)
+        # CPython reports a `try:` line at an instruction outside the try's
+        # protection, where a real Ctrl-C is never delivered: skip those.
+        if linecache.getline(*key).strip() == "try:":
+            return local
+        count += 1
+        if fail_at is None:
+            seen.setdefault(key, count)
+        elif count == fail_at:
+            raise KeyboardInterrupt(f"injected at {Path(key[0]).name}:{key[1]}")
+        return local
+
+    def calls(frame, event, arg):
+        code = frame.f_code
+        if code.co_filename.startswith(package) and code.co_name not in _FRAME_WORK:
+            return local
+        return None
+
+    sys.settrace(calls)
+    try:
+        save(target)
+    except BaseException as error:  # noqa: BLE001 (the interrupt is the point)
+        return error
+    finally:
+        sys.settrace(None)
+    return None
+
+
+@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
+def test_an_interrupt_at_any_line_of_the_saving_code_costs_no_file(tmp_path):
+    covered: set = set()
+    for kind in ["save_gif", "anim.save(writer='mplgif')"]:
+        save, name = SAVES[kind]
+        target = tmp_path / name
+        save(target)
+        new = target.read_bytes()
+        seen: dict = {}
+        assert interrupt_lines(save, target, None, seen) is None
+        # Lines the first way of saving already checked need no second check (time).
+        for key, fail_at in seen.items():
+            if key in covered:
+                continue
+            covered.add(key)
+            target.write_bytes(b"old")
+            error = interrupt_lines(save, target, fail_at, seen)
+            where = f"{kind} at {Path(key[0]).name}:{key[1]}"
+            assert leftovers(tmp_path) == [], where
+            assert target.read_bytes() in (b"old", new), where
+            if error is not None:
+                assert isinstance(error, KeyboardInterrupt), f"{where}: {error!r}"
+    assert len(covered) > 150
