@@ -291,6 +291,7 @@ def save_gif(
     writer: str = "mplgif",
     dpi: float | None = None,
     blit: bool = True,
+    verify: bool = False,
 ) -> GifInfo:
     """Save `anim` as a GIF at `path`, safely, and report what was written.
 
@@ -327,6 +328,11 @@ def save_gif(
         drawn once; frames where anything else changed get their background
         drawn again, and animations that cannot gain are drawn in full. The
         pixels are those of a full draw.
+    verify : bool
+        Also draw every blitted frame in full and raise
+        :class:`mplgif.writer.BlitMismatchError` at the first pixel that
+        differs: a check that blitting is right for this animation, at the
+        cost of its speed.
 
     Returns
     -------
@@ -383,7 +389,7 @@ def save_gif(
 
     try:
         if writer == "mplgif":
-            info = _save_drawing_frames(anim, movie_writer, target, dpi, blit)
+            info = _save_drawing_frames(anim, movie_writer, target, dpi, blit, verify)
         else:
             info = _save_with_matplotlib(anim, movie_writer, target, dpi, writer, settings)
     except Exception as error:
@@ -402,10 +408,10 @@ def save_gif(
     return info
 
 
-def _save_drawing_frames(anim, movie_writer: GifWriter, target: Path, dpi, blit) -> GifInfo:
+def _save_drawing_frames(anim, movie_writer: GifWriter, target: Path, dpi, blit, verify):
     """Draw the frames ourselves (blitting where safe) into the mplgif writer,
     which writes `target` by the temporary-file rule."""
-    frames = draw_frames(anim, dpi, blit=blit)
+    frames = draw_frames(anim, dpi, blit=blit, verify=verify)
     if frames is None:  # not a FuncAnimation: let Matplotlib drive it
         anim.save(target, writer=movie_writer, dpi=dpi)
     else:

@@ -639,16 +639,26 @@ class _Blitter:
             for artist in self.fig.findobj(include_self=False)
             if artist not in overlay and not _inside_any(artist, overlay)
         ]
-        self.limits = [
-            (ax, ax.viewLim.frozen(), ax.get_position().frozen()) for ax in self.fig.axes
-        ]
+        # ax.bbox, not ax.get_position(): that applies the aspect and so marks
+        # the Axes stale, which would hide real changes.
+        self.limits = [(ax, ax.viewLim.frozen(), ax.bbox.frozen()) for ax in self.fig.axes]
+        self.tree = self._tree()
         self.stale_after_draw = {
             artist: artist.get_visible() for artist in self.watched if artist.stale
         }
 
+    def _tree(self) -> list:
+        """Which artists the figure and each Axes hold: an artist added or removed
+        (returned or not) changes it."""
+        return [tuple(self.fig.axes)] + [
+            tuple(container.get_children()) for container in (self.fig, *self.fig.axes)
+        ]
+
     def _unchanged(self) -> bool:
-        for ax, view, position in self.limits:
-            if ax.viewLim.bounds != view.bounds or ax.get_position().bounds != position.bounds:
+        if self._tree() != self.tree:
+            return False
+        for ax, view, box in self.limits:
+            if ax.viewLim.bounds != view.bounds or ax.bbox.bounds != box.bounds:
                 return False
         for artist in self.watched:
             if artist.stale:
@@ -665,6 +675,10 @@ class _Blitter:
     def frame(self, returned) -> bool:
         """Paint the frame the update function just made; False means 'draw it in full'."""
         returned = frozenset(returned)
+        if any(ax.name == "3d" for ax in self.fig.axes):
+            # 3D axes project their artists only inside Axes3D.draw, and a new
+            # view (view_init) marks nothing stale: always draw in full.
+            return False
         if self.background is not None and returned == self.returned and self._unchanged():
             self.canvas.restore_region(self.background)
             self._paint_overlay()
@@ -680,6 +694,26 @@ class _Blitter:
         self._paint_overlay()
         self._snapshot()
         return True
+
+    def verify(self, index: int) -> None:
+        """Draw the frame just blitted in full; raise on the first differing pixel."""
+        blitted = np.asarray(self.canvas.buffer_rgba()).copy()
+        self._set_animated(False)
+        try:
+            self.canvas.draw()
+        finally:
+            self._set_animated(True)
+        full = np.asarray(self.canvas.buffer_rgba())
+        different = (blitted != full).any(axis=-1)
+        if different.any():
+            rows, columns = np.nonzero(different)
+            raise BlitMismatchError(
+                f"Frame {index}: the blitted frame differs from a full draw in "
+                f"{int(different.sum())} pixels (rows {rows.min()}-{rows.max()}, columns "
+                f"{columns.min()}-{columns.max()}); first at row {rows[0]}, column "
+                f"{columns[0]}: {blitted[rows[0], columns[0]].tolist()} instead of "
+                f"{full[rows[0], columns[0]].tolist()}."
+            )
 
     def _set_animated(self, value: bool) -> None:
         for artist in self.overlay:
@@ -699,7 +733,11 @@ def _inside_any(artist, containers: set) -> bool:
     return parent is not None and parent in containers and parent is not artist
 
 
-def draw_frames(anim, dpi: float | None = None, *, blit: bool = True):
+class BlitMismatchError(AssertionError):
+    """With verification on, a blitted frame differed from a full draw of it."""
+
+
+def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bool = False):
     """Yield the RGBA pixels of each frame of a FuncAnimation, drawing each once.
 
     With ``blit=True``, frames whose update function returns the artists it
@@ -712,16 +750,22 @@ def draw_frames(anim, dpi: float | None = None, *, blit: bool = True):
     each frame once. The pixels are those of a full draw either way; the
     same buffer is reused, so copy a frame to keep it.
 
+    With ``verify=True``, every blitted frame is also drawn in full and
+    compared, pixel for pixel; the first difference raises
+    :class:`BlitMismatchError`. That proves the fast path against the slow
+    one (the tests run a corpus of awkward animations this way); it costs
+    the time blitting saves.
+
     Returns None (instead of a generator) for animations this cannot drive;
     save those with ``anim.save``.
     """
     func = getattr(anim, "_func", None)
     if func is None or not hasattr(anim, "new_saved_frame_seq"):
         return None
-    return _frames(anim, func, dpi, blit)
+    return _frames(anim, func, dpi, blit, verify)
 
 
-def _frames(anim, func, dpi, blit):
+def _frames(anim, func, dpi, blit, verify=False):
     fig = anim._fig
     args = getattr(anim, "_args", None) or ()
     init = getattr(anim, "_init_func", None)
@@ -755,7 +799,7 @@ def _frames(anim, func, dpi, blit):
             for first in anim.new_frame_seq():
                 func(first, *args)
                 break
-        for framedata in anim.new_saved_frame_seq():
+        for index, framedata in enumerate(anim.new_saved_frame_seq()):
             returned = func(framedata, *args)
             blitted = False
             if blit and full_in_a_row < 2 and _artists(returned):
@@ -767,6 +811,8 @@ def _frames(anim, func, dpi, blit):
                 full_in_a_row += 1
             else:
                 full_in_a_row = 0
+                if verify:
+                    blitter.verify(index)
             yield np.asarray(canvas.buffer_rgba())
     finally:
         if waiting:
