@@ -421,17 +421,30 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         time (30 fps: 30, 40, 30 ms...), and a :class:`GifTimingWarning` says so.
     loop : int or None
         0 (the default) loops forever; n plays n + 1 times; None plays once.
+    verify : bool
+        Whenever a frame is taken from the draw Matplotlib just made instead
+        of drawing it again, also draw it with ``savefig`` and raise
+        :class:`BlitMismatchError` at the first pixel that differs.
     warn_timing : bool
         Warn (:class:`GifTimingWarning`) about the delays stored, as above, and
         when frames get delays under 20 ms, which most browsers show for 100 ms.
     """
 
     def __init__(
-        self, fps: float = 5, metadata=None, codec=None, bitrate=None, *, loop=0, warn_timing=True
+        self,
+        fps: float = 5,
+        metadata=None,
+        codec=None,
+        bitrate=None,
+        *,
+        loop=0,
+        warn_timing=True,
+        verify=False,
     ):
         super().__init__(fps=check_gif_fps(fps), metadata=metadata, codec=codec, bitrate=bitrate)
         self.loop = loop
         self.warn_timing = warn_timing
+        self.verify = verify
         self.delays_cs: list[int] = []
 
     @classmethod
@@ -484,19 +497,28 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             and self._as_drawn(savefig_kwargs)
             and isinstance(canvas, FigureCanvasAgg)
             and self.fig.dpi == self.dpi
+            # A layout engine moves things again in savefig's draw.
+            and self.fig.get_layout_engine() is None
         ):
             # Matplotlib has just drawn this frame to advance the animation;
             # drawing it again inside savefig would give the same pixels.
             pixels = np.asarray(canvas.buffer_rgba())
             if pixels.shape[:2] != (height, width):
                 pixels = None
+            elif self.verify:
+                _compare(len(self.delays_cs), pixels.copy(), self._saved(savefig_kwargs))
         if pixels is None:
-            buffer = io.BytesIO()
-            self.fig.savefig(buffer, format="rgba", dpi=self.dpi, **savefig_kwargs)
-            pixels = np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
+            pixels = self._saved(savefig_kwargs)
         # Only a draw after this point counts as the next frame's.
         self._drawn = False
         return pixels
+
+    def _saved(self, savefig_kwargs) -> np.ndarray:
+        """The frame as savefig draws it."""
+        width, height = self.frame_size
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="rgba", dpi=self.dpi, **savefig_kwargs)
+        return np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
 
     def grab_frame(self, **savefig_kwargs) -> None:
         self.add_frame(self._frame_pixels(savefig_kwargs))
@@ -703,17 +725,7 @@ class _Blitter:
             self.canvas.draw()
         finally:
             self._set_animated(True)
-        full = np.asarray(self.canvas.buffer_rgba())
-        different = (blitted != full).any(axis=-1)
-        if different.any():
-            rows, columns = np.nonzero(different)
-            raise BlitMismatchError(
-                f"Frame {index}: the blitted frame differs from a full draw in "
-                f"{int(different.sum())} pixels (rows {rows.min()}-{rows.max()}, columns "
-                f"{columns.min()}-{columns.max()}); first at row {rows[0]}, column "
-                f"{columns[0]}: {blitted[rows[0], columns[0]].tolist()} instead of "
-                f"{full[rows[0], columns[0]].tolist()}."
-            )
+        _compare(index, blitted, np.asarray(self.canvas.buffer_rgba()))
 
     def _set_animated(self, value: bool) -> None:
         for artist in self.overlay:
@@ -735,6 +747,20 @@ def _inside_any(artist, containers: set) -> bool:
 
 class BlitMismatchError(AssertionError):
     """With verification on, a blitted frame differed from a full draw of it."""
+
+
+def _compare(index: int, fast: np.ndarray, full: np.ndarray) -> None:
+    """Raise BlitMismatchError at the first pixel where `fast` is not `full`."""
+    different = (fast != full).any(axis=-1)
+    if different.any():
+        rows, columns = np.nonzero(different)
+        raise BlitMismatchError(
+            f"Frame {index}: the blitted frame differs from a full draw in "
+            f"{int(different.sum())} pixels (rows {rows.min()}-{rows.max()}, columns "
+            f"{columns.min()}-{columns.max()}); first at row {rows[0]}, column "
+            f"{columns[0]}: {fast[rows[0], columns[0]].tolist()} instead of "
+            f"{full[rows[0], columns[0]].tolist()}."
+        )
 
 
 def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bool = False):

@@ -57,3 +57,15 @@ def test_blitting_still_blits_where_it_is_safe(tmp_path, monkeypatch):
     finally:
         plt.close(fig)
     assert len(draws) == 1  # one background, then only the line is repainted
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_writer_matches_savefig_on_the_corpus(name, tmp_path):
+    from mplgif.writer import GifWriter
+
+    fig, anim = CASES[name]()
+    try:
+        anim.save(tmp_path / f"{name}.gif", writer=GifWriter(fps=10, verify=True))
+    finally:
+        plt.close(fig)
+    assert mplgif.gif_info(tmp_path / f"{name}.gif").frames >= 1
