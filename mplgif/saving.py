@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
-import secrets
 import shutil
+import signal
 import subprocess
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +17,13 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib import animation
 
+from .files import PartialFile, check_folder, check_suffix
 from .inspecting import GifInfo, gif_info
 from .writer import (
     FailureAwareWriter,
     GifTimingWarning,
     GifWriter,
+    check_dpi,
     check_gif_fps,
     draw_frames,
     timing_warning,
@@ -77,20 +81,58 @@ def _candidates() -> list[str]:
     return found
 
 
+# How long `PROGRAM -version` may take before it counts as not ImageMagick.
+_VERSION_TIMEOUT_S = 20.0
+
+
 def _imagemagick_version(program: str) -> str | None:
     """The ImageMagick version `program` reports, or None if it is not ImageMagick."""
-    try:
-        answer = subprocess.run(
-            [program, "-version"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    answer = _run_briefly([program, "-version"], _VERSION_TIMEOUT_S)
+    if answer is None:
         return None
-    match = re.search(r"^Version: ImageMagick (\S+)", answer.stdout, re.MULTILINE)
+    match = re.search(r"^Version: ImageMagick (\S+)", answer, re.MULTILINE)
     return match.group(1) if match else None
+
+
+def _run_briefly(command: list[str], timeout_s: float) -> str | None:
+    """What `command` prints, or None if it cannot start or takes longer than `timeout_s`.
+
+    The program runs in a session of its own, so that on a timeout (or
+    Ctrl-C) it is stopped together with every process it started.
+    """
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=os.name == "posix",
+        )
+    except OSError:
+        return None
+    try:
+        answer, _ = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        return None
+    except BaseException:
+        _stop(process)
+        raise
+    return answer
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill `process` and its process group, and collect it."""
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError):  # it may have ended by itself
+            os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
+    process.wait()
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 def find_imagemagick() -> ImageMagick | None:
@@ -127,50 +169,38 @@ def _require_imagemagick() -> ImageMagick:
 
 
 def _check_target(path: str | os.PathLike[str]) -> Path:
-    path = Path(path)
-    if path.suffix.lower() != ".gif":
-        raise ValueError(
-            f"{str(path)!r} does not end in '.gif'; save_gif writes GIF files only. "
-            f"Use e.g. {str(path.with_suffix('.gif'))!r}."
-        )
-    return _check_place(path)
+    example = str(Path(path).expanduser().with_suffix(".gif"))
+    path = check_suffix(path, (".gif",), f"save_gif writes GIF files only. Use e.g. {example!r}.")
+    return check_folder(path)
 
 
-def _check_place(path: Path) -> Path:
-    """`path` can be written: its folder exists and it is not itself a folder."""
-    folder = path.parent
-    if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(
-            f"{str(folder)!r} is a file, not a folder, so {path.name!r} cannot be saved in it."
-        )
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"The folder {str(folder)!r} does not exist (resolved from "
-            f"{os.getcwd()!r}). Create it first, e.g. "
-            f"Path({str(folder)!r}).mkdir(parents=True), or fix the path."
-        )
-    if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a folder; give a file name, not a folder.")
-    return path
+def _check_timing(info: GifInfo, fps: float, movie_writer) -> None:
+    """Warn when the delays stored are not the ones `fps` asked for.
 
-
-def _check_timing(info: GifInfo, fps: float) -> None:
-    """Warn when the stored delays are not the ones `fps` asked for."""
+    The mplgif writer knows the delay it gave each frame. Pillow and
+    ImageMagick give every frame the same delay, rounded to GIF's 10 ms
+    units, and may merge identical frames into one longer frame; so the
+    delay each drawn frame got is the total duration over the frames drawn,
+    not the average over the frames stored.
+    """
+    if isinstance(movie_writer, GifWriter):
+        warning = timing_warning(fps, movie_writer.delays_cs)
+        if warning:
+            warnings.warn(warning, GifTimingWarning, stacklevel=3)
+        return
     asked_ms = 1000 / fps
-    average_ms = info.total_duration_ms / info.frames
-    stored = sorted(set(info.durations_ms))
-    if abs(average_ms - asked_ms) >= 0.5:
-        # Pillow and ImageMagick give every frame the same rounded delay.
+    stored_ms = info.total_duration_ms / movie_writer.frames_grabbed
+    if abs(stored_ms - asked_ms) >= 0.5:
         warning = (
             f"fps={fps:g} asks for {asked_ms:.1f} ms per frame, but GIF stores delays in "
-            f"10 ms units: {info.path.name} holds {' and '.join(map(str, stored))} ms per "
-            f"frame, so it plays at {1000 / average_ms:.3g} fps. For exact timing use an fps "
-            "that divides 100: 50, 25, 20, 10, 5, 4, 2 or 1."
+            f"10 ms units: {info.path.name} holds {stored_ms:.0f} ms per frame, so it plays "
+            f"at {1000 / stored_ms:.3g} fps. For exact timing use an fps that divides 100: "
+            "50, 25, 20, 10, 5, 4, 2 or 1."
         )
-        if min(stored) < 20:
-            warning += " " + timing_warning(fps, [min(stored) // 10]).strip()
+        if stored_ms < 20:
+            warning += " " + timing_warning(fps, [round(stored_ms) // 10]).strip()
     else:
-        warning = timing_warning(fps, [delay // 10 for delay in info.durations_ms])
+        warning = timing_warning(fps, [round(asked_ms) // 10])
     if warning:
         warnings.warn(warning, GifTimingWarning, stacklevel=3)
 
@@ -179,14 +209,34 @@ class _CountingWriter:
     """Mixin: count the frames grabbed, to say where a failed save stopped."""
 
     frames_grabbed = 0
+    finishing = False
 
     def grab_frame(self, **savefig_kwargs) -> None:
         super().grab_frame(**savefig_kwargs)
         self.frames_grabbed += 1
 
+    def finish(self) -> None:
+        # Matplotlib's own saving() calls finish() after a failed frame too.
+        self.finishing = sys.exc_info()[0] is None
+        super().finish()
+
 
 class _ImageMagickGifWriter(_CountingWriter, animation.ImageMagickWriter):
-    """Matplotlib's ImageMagickWriter, counting frames."""
+    """Matplotlib's ImageMagickWriter, counting frames, saying why ImageMagick failed."""
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except subprocess.CalledProcessError as error:
+            reason = error.stderr if isinstance(error.stderr, str) else ""
+            if isinstance(error.stderr, bytes):
+                reason = error.stderr.decode(errors="replace")
+            reason = " ".join(reason.split()) or "it printed no reason"
+            raise RuntimeError(
+                f"ImageMagick stopped with exit status {error.returncode}: {reason}. If it "
+                "says 'cache resources exhausted', its policy.xml limits memory: save fewer "
+                "or smaller frames, or use writer='mplgif', which needs no external program."
+            ) from error
 
 
 class _PillowGifWriter(FailureAwareWriter, _CountingWriter, animation.PillowWriter):
@@ -206,28 +256,31 @@ class _PillowGifWriter(FailureAwareWriter, _CountingWriter, animation.PillowWrit
         super().finish()
 
 
-def _create_temporary(folder: Path) -> Path:
-    """A new, empty file in `folder` for the GIF being written.
+def _checked_gif(writer: str, target: Path, size: tuple[int, int]):
+    """A check for the temporary file a writer wrote, run before it replaces `target`."""
 
-    Its name is fixed apart from random letters (ImageMagick reads characters
-    such as ``%`` and ``[`` in file names as instructions, so the user's file
-    name is not reused). It is created with mode 0o666 less the umask, like
-    any new file, so the finished GIF gets ordinary permissions.
-    """
-    for _ in range(100):
-        candidate = folder / f".mplgif-{secrets.token_hex(6)}.partial.gif"
+    def check(path: Path) -> GifInfo:
+        if path.stat().st_size == 0:
+            raise RuntimeError(
+                f"The {writer} writer finished without writing anything to {str(target)!r}; "
+                "the old file is unchanged. Try writer='mplgif'."
+            )
         try:
-            descriptor = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
-        except FileExistsError:
-            continue
-        except OSError as error:
-            raise PermissionError(
-                f"Cannot write in the folder {str(folder)!r} ({error.strerror}). "
-                "Save to a folder you can write to, or fix its permissions."
+            info = gif_info(path, max_pixels=None)
+        except ValueError as error:
+            raise RuntimeError(
+                f"The {writer} writer finished, but did not write a complete GIF for "
+                f"{str(target)!r} ({error}); the old file is unchanged. Try writer='mplgif'."
             ) from error
-        os.close(descriptor)
-        return candidate
-    raise FileExistsError(f"Could not find a free temporary file name in {str(folder)!r}.")
+        if (info.width, info.height) != size or info.frames == 0:
+            raise RuntimeError(
+                f"The {writer} writer wrote {info.frames} frames of {info.width}x{info.height} "
+                f"pixels for {str(target)!r}, not frames of {size[0]}x{size[1]}; the old file "
+                "is unchanged. Try writer='mplgif'."
+            )
+        return info
+
+    return check
 
 
 def save_gif(
@@ -238,20 +291,24 @@ def save_gif(
     writer: str = "mplgif",
     dpi: float | None = None,
     blit: bool = True,
+    verify: bool = False,
 ) -> GifInfo:
     """Save `anim` as a GIF at `path`, safely, and report what was written.
 
     Everything that can be checked is checked before any frame is drawn. The
-    GIF is written to a temporary file in the same folder and renamed over
-    `path` only once it is complete, so a failed or interrupted save leaves
-    any earlier file at `path` as it was and no temporary file behind.
+    GIF is written to a temporary file in the same folder, read back, and
+    renamed over `path` only once it is complete and checked, so a failed or
+    interrupted save (including a full disk or Ctrl-C) leaves any earlier
+    file at `path` as it was and no temporary file behind
+    (:class:`mplgif.files.PartialFile`).
 
     Parameters
     ----------
     anim : matplotlib.animation.Animation
         The animation to save, for example a ``FuncAnimation``.
     path : str or path-like
-        Where to write; must end in ``.gif`` and its folder must exist.
+        Where to write; must end in ``.gif`` and its folder must exist
+        (``~`` is expanded).
     fps : float
         Frames per second. Each frame's delay is ``1000 / fps`` milliseconds,
         stored by GIF in 10 ms units. An fps that divides 100 (50, 25, 20,
@@ -263,13 +320,19 @@ def save_gif(
         ImageMagick and raises if there is none, instead of falling back to
         Pillow silently as ``anim.save`` does.
     dpi : float, optional
-        Resolution of the frames; the figure's own dpi if not given.
+        Resolution of the frames; the figure's own dpi if not given. Frames
+        must come out between 1 and 10000 pixels a side and at most 25 Mpx.
     blit : bool
         With ``writer="mplgif"`` and a ``FuncAnimation`` whose update function
         returns the artists it changed, repaint only those over a background
         drawn once; frames where anything else changed get their background
         drawn again, and animations that cannot gain are drawn in full. The
         pixels are those of a full draw.
+    verify : bool
+        Also draw every blitted frame in full and raise
+        :class:`mplgif.writer.BlitMismatchError` at the first pixel that
+        differs: a check that blitting is right for this animation, at the
+        cost of its speed.
 
     Returns
     -------
@@ -287,14 +350,20 @@ def save_gif(
     Raises
     ------
     ValueError
-        If `path` does not end in ``.gif``, `writer` is unknown, `fps` is not
-        a usable rate, or the animation has no frames.
+        If `path` does not end in ``.gif``, `writer` is unknown, `fps` or
+        `dpi` is not usable, or the animation has no frames.
     FileNotFoundError
         If the folder of `path` does not exist.
     PermissionError
         If the folder of `path` cannot be written to.
     ImageMagickNotFoundError
         If ``writer="imagemagick"`` and no real ImageMagick is installed.
+    RuntimeError
+        If ImageMagick fails (its own reason is in the message), or a writer
+        finishes without writing a complete GIF.
+    OSError
+        If the disk is full, or the finished GIF cannot replace `path`; the
+        message says which, and what to do.
     """
     if not isinstance(anim, animation.Animation):
         raise TypeError(
@@ -303,6 +372,7 @@ def save_gif(
         )
     target = _check_target(path)
     fps = check_gif_fps(fps)
+    dpi = check_dpi(anim._fig, dpi)
     settings: dict[str, str] = {}
     if writer == "mplgif":
         movie_writer: animation.AbstractMovieWriter = GifWriter(fps=fps, warn_timing=False)
@@ -317,36 +387,50 @@ def save_gif(
     else:
         raise ValueError(f"writer must be one of {WRITERS}, not {writer!r}.")
 
-    temporary = _create_temporary(target.parent)
     try:
-        frames = draw_frames(anim, dpi, blit=blit) if writer == "mplgif" else None
-        if frames is not None:
-            # closing(): restore the figure's canvas and dpi even if encoding fails
-            with contextlib.closing(frames), movie_writer.saving(anim._fig, temporary, dpi):
-                for pixels in frames:
-                    movie_writer.add_frame(pixels)
+        if writer == "mplgif":
+            info = _save_drawing_frames(anim, movie_writer, target, dpi, blit, verify)
         else:
-            with mpl.rc_context(settings):
-                anim.save(temporary, writer=movie_writer, dpi=dpi)
-        if temporary.stat().st_size == 0:
-            raise RuntimeError(
-                f"The {writer} writer finished without writing anything to {str(target)!r}."
-            )
-        if target.exists():
-            shutil.copymode(target, temporary)  # replacing a file keeps its permissions
-        os.replace(temporary, target)
-    except BaseException as error:
-        # Also on KeyboardInterrupt: never leave a half-written file behind.
-        temporary.unlink(missing_ok=True)
-        if isinstance(error, Exception) and hasattr(error, "add_note"):  # Python 3.11+
+            info = _save_with_matplotlib(anim, movie_writer, target, dpi, writer, settings)
+    except Exception as error:
+        if hasattr(error, "add_note"):  # Python 3.11+
+            drawn = movie_writer.frames_grabbed
+            if movie_writer.finishing:
+                where = f"all {drawn} frames were drawn, then finishing failed"
+            else:
+                where = f"it stopped after {drawn} frames"
             error.add_note(
-                f"mplgif.save_gif: saving {str(target)!r} stopped after "
-                f"{movie_writer.frames_grabbed} frames; any earlier file there is unchanged."
+                f"mplgif.save_gif: saving {str(target)!r}, {where}; any earlier file there is "
+                "unchanged."
             )
         raise
-    info = gif_info(target)
-    _check_timing(info, fps)
+    _check_timing(info, fps, movie_writer)
     return info
+
+
+def _save_drawing_frames(anim, movie_writer: GifWriter, target: Path, dpi, blit, verify):
+    """Draw the frames ourselves (blitting where safe) into the mplgif writer,
+    which writes `target` by the temporary-file rule."""
+    frames = draw_frames(anim, dpi, blit=blit, verify=verify)
+    if frames is None:  # not a FuncAnimation: let Matplotlib drive it
+        anim.save(target, writer=movie_writer, dpi=dpi)
+    else:
+        # closing(): restore the figure's canvas and dpi even if encoding fails
+        with contextlib.closing(frames), movie_writer.saving(anim._fig, target, dpi):
+            for pixels in frames:
+                movie_writer.add_frame(pixels)
+    return movie_writer.info
+
+
+def _save_with_matplotlib(anim, movie_writer, target: Path, dpi, writer, settings) -> GifInfo:
+    """Let Matplotlib's own writer write a temporary file, check it, then rename it."""
+    width_in, height_in = anim._fig.get_size_inches()
+    size = (int(width_in * dpi), int(height_in * dpi))
+    with PartialFile(target) as partial:
+        with mpl.rc_context(settings):
+            anim.save(partial.path, writer=movie_writer, dpi=dpi)
+        info = partial.commit(check=_checked_gif(writer, target, size))
+    return dataclasses.replace(info, path=target)
 
 
 _PILLOW_FORMATS = {".webp": "WEBP", ".png": "PNG", ".apng": "PNG"}
@@ -385,14 +469,11 @@ def save_frames(
     pathlib.Path
         The file written.
     """
-    target = Path(path)
-    kind = _PILLOW_FORMATS.get(target.suffix.lower())
-    if kind is None:
-        raise ValueError(
-            f"{str(target)!r} should end in .webp, .png or .apng; for a GIF use save_gif."
-        )
-    _check_place(target)
+    target = check_suffix(path, tuple(_PILLOW_FORMATS), "for a GIF use save_gif.")
+    kind = _PILLOW_FORMATS[target.suffix.lower()]
+    check_folder(target)
     fps = check_gif_fps(fps)
+    dpi = check_dpi(anim._fig, dpi)
     frames = draw_frames(anim, dpi)
     if frames is None:
         raise TypeError("save_frames needs a FuncAnimation.")
@@ -402,10 +483,9 @@ def save_frames(
         images = [Image.fromarray(pixels[..., :3].copy()) for pixels in frames]
     if not images:
         raise ValueError("The animation produced no frames, so there is nothing to save.")
-    temporary = _create_temporary(target.parent)
-    try:
+    with PartialFile(target) as partial:
         images[0].save(
-            temporary,
+            partial.path,
             format=kind,
             save_all=True,
             append_images=images[1:],
@@ -413,8 +493,22 @@ def save_frames(
             loop=0,
             **pillow_options,
         )
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        partial.commit(check=_checked_frames(kind, len(images)))
     return target
+
+
+def _checked_frames(kind: str, frames: int):
+    """A check that Pillow wrote a readable `kind` file of `frames` frames."""
+    from PIL import Image
+
+    def check(path: Path) -> None:
+        with Image.open(path) as image:
+            written = (image.format, getattr(image, "n_frames", 1))
+        # Pillow may merge identical frames into one longer frame.
+        if written[0] != kind or not 1 <= written[1] <= frames:
+            raise RuntimeError(
+                f"Pillow wrote a {written[0]} file of {written[1]} frames, not a {kind} of "
+                f"up to {frames}; the old file is unchanged. Please report this."
+            )
+
+    return check

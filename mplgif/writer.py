@@ -23,10 +23,10 @@ imported; :func:`mplgif.save_gif` uses it by default.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import math
 import numbers
-import os
 import struct
 import warnings
 from pathlib import Path
@@ -40,6 +40,9 @@ from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import AxesImage
 from PIL import GifImagePlugin, Image
+
+from .files import PartialFile, check_folder, full_disk_error
+from .inspecting import gif_info
 
 __all__ = ["GifStream", "GifTimingWarning", "GifWriter", "frame_delays_cs"]
 
@@ -303,23 +306,38 @@ class FailureAwareWriter:
     """Mixin: ``saving()`` tells ``finish()`` whether the frames failed.
 
     Matplotlib's ``saving()`` calls ``finish()`` in a ``finally`` clause, so a
-    writer cannot otherwise tell a failed save from a complete one.
+    writer cannot otherwise tell a failed save from a complete one. A failure
+    inside ``setup()`` is cleaned up by ``setup()`` itself (nothing else
+    knows what it made); ``finish()`` runs only once ``setup()`` succeeded.
     """
 
     failed = False
+    finishing = False  # True once every frame is in: an error now is the file's, not a frame's
 
     @contextlib.contextmanager
     def saving(self, fig, outfile, dpi, *args, **kwargs):
         self.failed = False
-        self.setup(fig, outfile, dpi, *args, **kwargs)
-        with mpl.rc_context({"savefig.bbox": None}):
-            try:
-                yield self
-            except BaseException:
-                self.failed = True
+        self.finishing = False
+        try:
+            self.setup(fig, outfile, dpi, *args, **kwargs)
+            with mpl.rc_context({"savefig.bbox": None}):
+                try:
+                    yield self
+                except BaseException as error:
+                    self.failed = True
+                    self.finish()
+                    better = full_disk_error(error, Path(outfile).expanduser())
+                    if better is not None:
+                        raise better from error
+                    raise
+                self.finishing = True
                 self.finish()
-                raise
-            self.finish()
+        finally:
+            # Whatever stopped the save, and wherever: nothing half-written stays.
+            self.clean_up()
+
+    def clean_up(self) -> None:
+        """Remove whatever a save that did not complete left behind (nothing, by default)."""
 
 
 def check_gif_fps(fps) -> float:
@@ -338,10 +356,53 @@ def check_gif_fps(fps) -> float:
         )
     if fps < 100 / 65535:
         raise ValueError(
-            f"fps={fps!r} asks for {1 / fps:.0f} s per frame; a GIF frame lasts at most "
+            f"fps={fps:.3g} asks for {1 / fps:.3g} s per frame; a GIF frame lasts at most "
             "655.35 s. Use fps=0.002 or more."
         )
     return float(fps)
+
+
+# Frames are refused above this size: one RGBA frame of 25 Mpx is 100 MB, and
+# drawing, comparing and encoding it needs several such buffers.
+MAX_SIDE_PX = 10_000
+MAX_FRAME_PIXELS = 25_000_000
+
+
+def check_dpi(fig, dpi) -> float:
+    """`dpi` (the figure's own if None) as a float, if it gives frames of a size
+    that can be drawn and saved; else a clear error saying how to fix it."""
+    if dpi is None:
+        dpi = fig.dpi
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real):
+        raise TypeError(f"dpi must be a number of dots per inch, e.g. dpi=100, not {dpi!r}.")
+    if not math.isfinite(dpi) or dpi <= 0:
+        raise ValueError(f"dpi must be a positive, finite number of dots per inch; got {dpi!r}.")
+    dpi = float(dpi)
+    width_in, height_in = (float(size) for size in fig.get_size_inches())
+    # Matplotlib's frames are int(inches * dpi) pixels a side.
+    width, height = int(width_in * dpi), int(height_in * dpi)
+    figure = f"this {width_in:g}x{height_in:g} inch figure"
+    if width < 1 or height < 1:
+        lowest = math.ceil(1 / min(width_in, height_in))
+        raise ValueError(
+            f"dpi={dpi:g} on {figure} gives frames of {width}x{height} pixels, too small to "
+            f"draw. Use dpi={lowest} or more."
+        )
+    if max(width, height) > MAX_SIDE_PX or width * height > MAX_FRAME_PIXELS:
+        highest = math.floor(
+            min(
+                MAX_SIDE_PX / width_in,
+                MAX_SIDE_PX / height_in,
+                math.sqrt(MAX_FRAME_PIXELS / (width_in * height_in)),
+            )
+        )
+        raise ValueError(
+            f"dpi={dpi:g} on {figure} asks for frames of {width}x{height} pixels "
+            f"({width * height / 1e6:.3g} Mpx each); mplgif draws frames of at most "
+            f"{MAX_SIDE_PX} pixels a side and {MAX_FRAME_PIXELS // 1_000_000} Mpx. Use "
+            f"dpi={highest} or less, or a smaller figure (figsize in inches)."
+        )
+    return dpi
 
 
 class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
@@ -360,17 +421,30 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         time (30 fps: 30, 40, 30 ms...), and a :class:`GifTimingWarning` says so.
     loop : int or None
         0 (the default) loops forever; n plays n + 1 times; None plays once.
+    verify : bool
+        Whenever a frame is taken from the draw Matplotlib just made instead
+        of drawing it again, also draw it with ``savefig`` and raise
+        :class:`BlitMismatchError` at the first pixel that differs.
     warn_timing : bool
         Warn (:class:`GifTimingWarning`) about the delays stored, as above, and
         when frames get delays under 20 ms, which most browsers show for 100 ms.
     """
 
     def __init__(
-        self, fps: float = 5, metadata=None, codec=None, bitrate=None, *, loop=0, warn_timing=True
+        self,
+        fps: float = 5,
+        metadata=None,
+        codec=None,
+        bitrate=None,
+        *,
+        loop=0,
+        warn_timing=True,
+        verify=False,
     ):
         super().__init__(fps=check_gif_fps(fps), metadata=metadata, codec=codec, bitrate=bitrate)
         self.loop = loop
         self.warn_timing = warn_timing
+        self.verify = verify
         self.delays_cs: list[int] = []
 
     @classmethod
@@ -378,23 +452,22 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         return True
 
     def setup(self, fig, outfile, dpi=None) -> None:
-        super().setup(fig, outfile, dpi=dpi)
-        target = Path(outfile)
+        target = check_folder(outfile)
+        dpi = check_dpi(fig, dpi)
+        super().setup(fig, target, dpi=dpi)
         self._target = target
-        self._temporary = target.with_name(f".mplgif-{os.getpid()}-{id(self):x}.partial.gif")
+        self.info = None
+        self._partial = PartialFile(target)
         try:
-            self._file = open(self._temporary, "wb")  # noqa: SIM115 (closed in finish)
-        except OSError as error:
-            raise type(error)(
-                f"Cannot write {str(target)!r}: {error.strerror}. Check that its folder "
-                "exists and that you can write to it."
-            ) from error
-        width, height = self.frame_size
-        self._stream = GifStream(self._file, width, height, loop=self.loop)
-        self._drawn = False
-        self._listener = fig.canvas.mpl_connect("draw_event", self._on_draw)
-        self.delays_cs = []
-        self._elapsed_cs = 0
+            self._partial.create()
+            width, height = self.frame_size
+            self._stream = GifStream(self._partial.open(), width, height, loop=self.loop)
+            self._drawn = False
+            self._listener = fig.canvas.mpl_connect("draw_event", self._on_draw)
+            self.delays_cs = []
+            self._elapsed_cs = 0
+        except BaseException as error:
+            self._partial.abandon(error)  # finish() will not run: clean up here
 
     def _on_draw(self, event) -> None:
         self._drawn = True
@@ -424,19 +497,28 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             and self._as_drawn(savefig_kwargs)
             and isinstance(canvas, FigureCanvasAgg)
             and self.fig.dpi == self.dpi
+            # A layout engine moves things again in savefig's draw.
+            and self.fig.get_layout_engine() is None
         ):
             # Matplotlib has just drawn this frame to advance the animation;
             # drawing it again inside savefig would give the same pixels.
             pixels = np.asarray(canvas.buffer_rgba())
             if pixels.shape[:2] != (height, width):
                 pixels = None
+            elif self.verify:
+                _compare(len(self.delays_cs), pixels.copy(), self._saved(savefig_kwargs))
         if pixels is None:
-            buffer = io.BytesIO()
-            self.fig.savefig(buffer, format="rgba", dpi=self.dpi, **savefig_kwargs)
-            pixels = np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
+            pixels = self._saved(savefig_kwargs)
         # Only a draw after this point counts as the next frame's.
         self._drawn = False
         return pixels
+
+    def _saved(self, savefig_kwargs) -> np.ndarray:
+        """The frame as savefig draws it."""
+        width, height = self.frame_size
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="rgba", dpi=self.dpi, **savefig_kwargs)
+        return np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
 
     def grab_frame(self, **savefig_kwargs) -> None:
         self.add_frame(self._frame_pixels(savefig_kwargs))
@@ -451,20 +533,35 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
 
     def finish(self) -> None:
         self.fig.canvas.mpl_disconnect(self._listener)
-        try:
-            if not self.failed:
-                self._stream.close()
-        finally:
-            self._file.close()
-            if self.failed or self._stream.frames == 0:
-                self._temporary.unlink(missing_ok=True)
-        if self.failed:
+        if self.failed:  # the error in flight says why
+            self._partial.discard()
             return
-        os.replace(self._temporary, self._target)
+        try:
+            self._stream.close()
+        except BaseException as error:
+            self._partial.abandon(error)
+        self._partial.commit(check=self._check_written)
         if self.warn_timing:
             warning = timing_warning(self.fps, self.delays_cs)
             if warning:
                 warnings.warn(warning, GifTimingWarning, stacklevel=3)
+
+    def clean_up(self) -> None:
+        partial = getattr(self, "_partial", None)  # None if setup() failed early
+        if partial is not None:
+            partial.discard()  # after a commit there is nothing left to remove
+
+    def _check_written(self, path: Path) -> None:
+        """Read the finished file back before it replaces the target."""
+        info = gif_info(path, max_pixels=None)
+        width, height = self.frame_size
+        if (info.frames, info.width, info.height) != (self._stream.frames, width, height):
+            raise RuntimeError(
+                f"The GIF written for {str(self._target)!r} reads back as {info.frames} frames "
+                f"of {info.width}x{info.height} pixels, not the {self._stream.frames} frames of "
+                f"{width}x{height} written; the old file is unchanged. Please report this."
+            )
+        self.info = dataclasses.replace(info, path=self._target)
 
     @property
     def frames_grabbed(self) -> int:
@@ -564,16 +661,26 @@ class _Blitter:
             for artist in self.fig.findobj(include_self=False)
             if artist not in overlay and not _inside_any(artist, overlay)
         ]
-        self.limits = [
-            (ax, ax.viewLim.frozen(), ax.get_position().frozen()) for ax in self.fig.axes
-        ]
+        # ax.bbox, not ax.get_position(): that applies the aspect and so marks
+        # the Axes stale, which would hide real changes.
+        self.limits = [(ax, ax.viewLim.frozen(), ax.bbox.frozen()) for ax in self.fig.axes]
+        self.tree = self._tree()
         self.stale_after_draw = {
             artist: artist.get_visible() for artist in self.watched if artist.stale
         }
 
+    def _tree(self) -> list:
+        """Which artists the figure and each Axes hold: an artist added or removed
+        (returned or not) changes it."""
+        return [tuple(self.fig.axes)] + [
+            tuple(container.get_children()) for container in (self.fig, *self.fig.axes)
+        ]
+
     def _unchanged(self) -> bool:
-        for ax, view, position in self.limits:
-            if ax.viewLim.bounds != view.bounds or ax.get_position().bounds != position.bounds:
+        if self._tree() != self.tree:
+            return False
+        for ax, view, box in self.limits:
+            if ax.viewLim.bounds != view.bounds or ax.bbox.bounds != box.bounds:
                 return False
         for artist in self.watched:
             if artist.stale:
@@ -590,6 +697,10 @@ class _Blitter:
     def frame(self, returned) -> bool:
         """Paint the frame the update function just made; False means 'draw it in full'."""
         returned = frozenset(returned)
+        if any(ax.name == "3d" for ax in self.fig.axes):
+            # 3D axes project their artists only inside Axes3D.draw, and a new
+            # view (view_init) marks nothing stale: always draw in full.
+            return False
         if self.background is not None and returned == self.returned and self._unchanged():
             self.canvas.restore_region(self.background)
             self._paint_overlay()
@@ -605,6 +716,16 @@ class _Blitter:
         self._paint_overlay()
         self._snapshot()
         return True
+
+    def verify(self, index: int) -> None:
+        """Draw the frame just blitted in full; raise on the first differing pixel."""
+        blitted = np.asarray(self.canvas.buffer_rgba()).copy()
+        self._set_animated(False)
+        try:
+            self.canvas.draw()
+        finally:
+            self._set_animated(True)
+        _compare(index, blitted, np.asarray(self.canvas.buffer_rgba()))
 
     def _set_animated(self, value: bool) -> None:
         for artist in self.overlay:
@@ -624,7 +745,25 @@ def _inside_any(artist, containers: set) -> bool:
     return parent is not None and parent in containers and parent is not artist
 
 
-def draw_frames(anim, dpi: float | None = None, *, blit: bool = True):
+class BlitMismatchError(AssertionError):
+    """With verification on, a blitted frame differed from a full draw of it."""
+
+
+def _compare(index: int, fast: np.ndarray, full: np.ndarray) -> None:
+    """Raise BlitMismatchError at the first pixel where `fast` is not `full`."""
+    different = (fast != full).any(axis=-1)
+    if different.any():
+        rows, columns = np.nonzero(different)
+        raise BlitMismatchError(
+            f"Frame {index}: the blitted frame differs from a full draw in "
+            f"{int(different.sum())} pixels (rows {rows.min()}-{rows.max()}, columns "
+            f"{columns.min()}-{columns.max()}); first at row {rows[0]}, column "
+            f"{columns[0]}: {fast[rows[0], columns[0]].tolist()} instead of "
+            f"{full[rows[0], columns[0]].tolist()}."
+        )
+
+
+def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bool = False):
     """Yield the RGBA pixels of each frame of a FuncAnimation, drawing each once.
 
     With ``blit=True``, frames whose update function returns the artists it
@@ -637,16 +776,22 @@ def draw_frames(anim, dpi: float | None = None, *, blit: bool = True):
     each frame once. The pixels are those of a full draw either way; the
     same buffer is reused, so copy a frame to keep it.
 
+    With ``verify=True``, every blitted frame is also drawn in full and
+    compared, pixel for pixel; the first difference raises
+    :class:`BlitMismatchError`. That proves the fast path against the slow
+    one (the tests run a corpus of awkward animations this way); it costs
+    the time blitting saves.
+
     Returns None (instead of a generator) for animations this cannot drive;
     save those with ``anim.save``.
     """
     func = getattr(anim, "_func", None)
     if func is None or not hasattr(anim, "new_saved_frame_seq"):
         return None
-    return _frames(anim, func, dpi, blit)
+    return _frames(anim, func, dpi, blit, verify)
 
 
-def _frames(anim, func, dpi, blit):
+def _frames(anim, func, dpi, blit, verify=False):
     fig = anim._fig
     args = getattr(anim, "_args", None) or ()
     init = getattr(anim, "_init_func", None)
@@ -680,7 +825,7 @@ def _frames(anim, func, dpi, blit):
             for first in anim.new_frame_seq():
                 func(first, *args)
                 break
-        for framedata in anim.new_saved_frame_seq():
+        for index, framedata in enumerate(anim.new_saved_frame_seq()):
             returned = func(framedata, *args)
             blitted = False
             if blit and full_in_a_row < 2 and _artists(returned):
@@ -692,6 +837,8 @@ def _frames(anim, func, dpi, blit):
                 full_in_a_row += 1
             else:
                 full_in_a_row = 0
+                if verify:
+                    blitter.verify(index)
             yield np.asarray(canvas.buffer_rgba())
     finally:
         if waiting:
