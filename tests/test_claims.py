@@ -57,3 +57,53 @@ def test_02_rebuilding_a_line_costs_more_than_updating_it_and_drawing_more_than_
     plt.close(fig)
     assert rebuild_ms > 5 * update_ms, (rebuild_ms, update_ms)
     assert draw_ms > 10 * rebuild_ms, (draw_ms, rebuild_ms)
+
+
+def sine_animation(frames=20):
+    """Notebook 07's animation: 20 frames of 320x240 pixels on an Agg canvas."""
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3), dpi=80)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot(X, np.cos(X))
+    (line,) = ax.plot(X, np.sin(X))
+
+    def update(frame):
+        line.set_ydata(np.sin(X + frame / 10))
+        return (line,)
+
+    return FuncAnimation(fig, update, frames=frames, interval=20)
+
+
+def test_07_a_frame_has_more_than_256_colours():
+    from mplgif.writer import draw_frames
+
+    first = next(iter(draw_frames(sine_animation(1))))[..., :3]
+    assert len(np.unique(first.reshape(-1, 3), axis=0)) > 256
+
+
+def test_07_save_gif_is_twice_as_fast_as_pillow_smaller_and_as_faithful(tmp_path):
+    from PIL import Image, ImageSequence
+
+    import mplgif
+    from mplgif.writer import draw_frames
+
+    reference = [pixels[..., :3].copy() for pixels in draw_frames(sine_animation(), blit=False)]
+
+    def measure(save, name):
+        path = tmp_path / name
+        seconds = min(timeit.repeat(lambda: save(sine_animation(), path), number=1, repeat=2))
+        with Image.open(path) as gif:
+            error = np.mean([
+                np.abs(np.asarray(frame.convert("RGB"), dtype=int) - want).mean()
+                for want, frame in zip(reference, ImageSequence.Iterator(gif), strict=False)
+            ])
+        return seconds, path.stat().st_size, error
+
+    pillow = measure(lambda anim, path: anim.save(path, writer="pillow"), "pillow.gif")
+    fast = measure(lambda anim, path: mplgif.save_gif(anim, path, fps=50), "mplgif.gif")
+    assert 2 * fast[0] < pillow[0], (fast, pillow)
+    assert fast[1] < pillow[1], (fast, pillow)
+    assert fast[2] <= pillow[2] + 0.05, (fast, pillow)
