@@ -35,7 +35,7 @@ gifs: $(READY)
 ## the site included; skipped, with the reason, without Chromium: /usr/bin/chromium or
 ## the program named by MPLGIF_CHROMIUM)
 test: $(READY) $(SITE_READY)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest
 
 ## student: the notebooks without their solutions (cells tagged `solution`) and without
 ## outputs, in build/student/notebooks, for a class to work through

@@ -44,8 +44,8 @@ with _tempfile.TemporaryDirectory() as _folder, _matplotlib.rc_context({"savefig
             continue
         _figure = _anim._fig
         _before = _inventory(_figure)
-        _anim.save(f"{_folder}/first.gif", writer="mplgif")
-        _anim.save(f"{_folder}/second.gif", writer="mplgif")
+        _mplgif.save_gif(_anim, f"{_folder}/first.gif", fps=10, dpi=40)
+        _mplgif.save_gif(_anim, f"{_folder}/second.gif", fps=10, dpi=40)
         _report[_name] = {
             "before": _before,
             "after": _inventory(_figure),

@@ -39,7 +39,7 @@ def write_student_copy(into: Path) -> list[Path]:
     inside_repository = target == ROOT or ROOT in target.parents
     if inside_repository and (ROOT / "build") not in [target, *target.parents]:
         # Never write over the repository's own notebooks/ or outputs/.
-        raise ValueError(f"Refusing to write a student copy into {into}: use a folder under build/.")
+        raise ValueError(f"Refusing to write a student copy into {into}: use a folder in build/.")
     shutil.rmtree(into / "notebooks", ignore_errors=True)
     (into / "notebooks").mkdir(parents=True)
     (into / "outputs").mkdir(exist_ok=True)
