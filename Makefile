@@ -12,7 +12,7 @@ SITE_READY := $(VENV)/.site-installed
 export MPLGIF_REPOSITORY MPLGIF_BRANCH
 
 .DEFAULT_GOAL := gifs
-.PHONY: gifs test site test-oldest translations bench lab lint clean
+.PHONY: gifs test site student test-student test-oldest translations bench lab lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ gifs: $(READY)
 ## the program named by MPLGIF_CHROMIUM)
 test: $(READY) $(SITE_READY)
 	$(BIN)/python -m pytest
+
+## student: the notebooks without their solutions (cells tagged `solution`) and without
+## outputs, in build/student/notebooks, for a class to work through
+student: $(READY)
+	$(BIN)/python tools/make_student.py
+
+## test-student: run every student notebook top to bottom (its checks must say "not yet")
+test-student: $(READY)
+	$(BIN)/python -m pytest -m student tests/test_student.py
 
 ## site: the website of the committed notebooks (outputs as stored), in build/site/html
 site: $(SITE_READY)

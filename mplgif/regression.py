@@ -41,8 +41,9 @@ class Trace:
     epochs : int
         The number of epochs asked for.
     diverged_at : int or None
-        The 1-based epoch after which the numbers stopped being finite, or
-        None if training ran to the end.
+        The 1-based epoch in which the numbers stopped being finite (the
+        same number the :class:`DivergenceWarning` names), or None if
+        training ran to the end.
     """
 
     epoch: np.ndarray
@@ -66,7 +67,7 @@ class Trace:
 
     def __repr__(self) -> str:
         end = (
-            f"diverged after epoch {self.diverged_at}"
+            f"diverged in epoch {self.diverged_at}"
             if self.diverged
             else f"ran {self.epochs} epochs"
         )

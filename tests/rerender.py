@@ -1,11 +1,12 @@
 """Every animation in the series can be rendered again without growing.
 
 After nbval has run a notebook's last cell, in the same kernel, every
-FuncAnimation the notebook leaves in its namespace is saved, shown as HTML (as
-Jupyter displays an animation) and saved again, and must keep the same axes
-and artists and give the same bytes. The root conftest.py adds these items.
-(Showing as HTML also shrinks a figure of odd pixel width or height by a
-pixel, for video codecs; the series' figures all have even sizes.)
+animation the notebook leaves in its namespace is saved twice, and must keep
+the same axes and artists and give the same bytes: an update function that
+adds an artist, or an axes, on every run shows up at the second save. The
+root conftest.py adds these items. (Each save runs the update function for
+every frame, as displaying with ``to_jshtml()`` does; tests/test_plots.py
+covers displaying and then saving the helpers' animations.)
 """
 
 from __future__ import annotations
@@ -43,9 +44,8 @@ with _tempfile.TemporaryDirectory() as _folder, _matplotlib.rc_context({"savefig
             continue
         _figure = _anim._fig
         _before = _inventory(_figure)
-        _anim.save(f"{_folder}/first.gif", writer="mplgif")
-        _anim.to_jshtml()
-        _anim.save(f"{_folder}/second.gif", writer="mplgif")
+        _mplgif.save_gif(_anim, f"{_folder}/first.gif", fps=10, dpi=40)
+        _mplgif.save_gif(_anim, f"{_folder}/second.gif", fps=10, dpi=40)
         _report[_name] = {
             "before": _before,
             "after": _inventory(_figure),

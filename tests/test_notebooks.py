@@ -51,15 +51,26 @@ def test_every_code_cell_ran_once_in_order(path):
     )
 
 
+def is_player(html: str) -> bool:
+    """True for the HTML of ``anim.to_jshtml()``, a player with every frame embedded."""
+    return "animation_" in html or "anim-state" in html
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_no_errors_or_interactive_html_are_stored(path):
+def test_no_errors_and_only_small_tagged_players_are_stored(path):
+    # A to_jshtml() player has random ids and version-dependent PNGs: its cell
+    # must be tagged so nbval does not compare it, and it must stay small.
     for cell in code_cells(load(path)):
+        tags = cell.get("metadata", {}).get("tags", [])
         for output in cell["outputs"]:
             assert output["output_type"] != "error", f"{path.name}: a stored error"
             html = "".join(output.get("data", {}).get("text/html", []))
-            assert "animation_" not in html and "anim-state" not in html, (
-                f"{path.name}: stored to_jshtml output (random ids, large); show the GIF instead"
-            )
+            if is_player(html):
+                assert "nbval-ignore-output" in tags, f"{path.name}: untagged player"
+                # Its buttons load the Font Awesome icon font from a CDN, which the
+                # offline website must not do: MyST-NB leaves remove-output cells off.
+                assert "remove-output" in tags, f"{path.name}: a player the site would show"
+                assert len(html) < 120_000, f"{path.name}: a player of {len(html)} characters"
             assert "data:image/gif;base64" not in html, f"{path.name}: embedded GIF bytes"
 
 
@@ -87,7 +98,7 @@ def test_anatomy(path):
         "**What you'll need:**",
         "## Summary",
         "## On your own",
-        "<summary>Solutions</summary>",
+        "**Exercise 1.**",
         "## Further reading",
     ):
         assert heading in text, f"{path.name} lacks {heading!r}"
@@ -130,3 +141,67 @@ def test_navigation_cells_are_current():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?:e[+-]?\d+)?(?![\w.])")
+# Numbers prose may quote without the notebook computing them: versions of a
+# library, and section numbers of a book.
+NOT_COMPUTED = re.compile(
+    r"(?:Matplotlib|NumPy|SciPy|Pillow|Python|pytest|nbval)\s+\d+\.\d+(?:\.\d+)?"
+    r"(?:\s*(?:,|and|or|to)\s*\d+\.\d+(?:\.\d+)?)*"
+    r"|chapters?\s+\d+\.\d+(?:\s+and\s+\d+\.\d+)?",
+    re.IGNORECASE,
+)
+
+
+def quoted_decimals(markdown: str) -> list[str]:
+    """Decimal numbers in prose: not in code spans, link targets, versions or section numbers."""
+    prose = re.sub(r"```.*?```|`[^`]*`", " ", markdown, flags=re.DOTALL)
+    prose = re.sub(r"\]\([^)]*\)", "]", prose)
+    prose = NOT_COMPUTED.sub(" ", prose)
+    return DECIMAL.findall(prose)
+
+
+def computed_numbers(notebook: dict) -> list[str]:
+    """Every decimal the notebook's code writes or its stored outputs print."""
+    parts = []
+    for cell in code_cells(notebook):
+        parts.append(source(cell))
+        for output in cell["outputs"]:
+            parts.append("".join(output.get("text", "")))
+            for kind, value in output.get("data", {}).items():
+                if kind.startswith("text/"):
+                    parts.append("".join(value))
+    return DECIMAL.findall("\n".join(parts))
+
+
+def agrees(quoted: str, computed: list[str]) -> bool:
+    """True if some computed number, rounded to the quoted number's decimals, is the quote."""
+    decimals = len(quoted.split(".")[1].split("e")[0])
+    if "e" in quoted:
+        return quoted in computed
+    return any(
+        "e" not in number and round(float(number), decimals) == float(quoted)
+        for number in computed
+    )
+
+
+def test_quoted_decimals_are_matched_by_a_rounding():
+    assert quoted_decimals("cost 35.67, `x = 0.5`, Matplotlib 3.7, [a](b1.2)") == ["35.67"]
+    assert quoted_decimals("NumPy 1.24 and 2.0 gave 1.5") == ["1.5"]
+    assert agrees("0.1", ["0.104"]) and agrees("35.67", ["35.6700"])
+    assert not agrees("0.2", ["0.104", "0.3"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_numbers_in_the_prose_come_from_the_notebook(path):
+    notebook = load(path)
+    computed = computed_numbers(notebook)
+    markdown = "\n".join(
+        source(cell) for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+    )
+    unmatched = [quoted for quoted in quoted_decimals(markdown) if not agrees(quoted, computed)]
+    assert not unmatched, (
+        f"{path.name}: the prose quotes {unmatched}, which no code cell writes and no output "
+        "prints (to the quoted precision)"
+    )

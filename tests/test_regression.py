@@ -92,7 +92,7 @@ def test_a_large_rate_reports_divergence_with_finite_arrays():
     assert trace.epoch.tolist() == [*range(1, 11), 16]
     for name in ("cost", "weight", "bias", "fitted"):
         assert np.isfinite(getattr(trace, name)).all()
-    assert "diverged after epoch 17" in repr(trace)
+    assert "diverged in epoch 17" in repr(trace)
 
 
 def test_divergence_in_the_first_epoch_leaves_an_empty_trace():

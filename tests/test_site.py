@@ -269,6 +269,8 @@ def stored_outputs(notebook: Path) -> tuple[list[str], int, int]:
     number of cells that have any output."""
     gifs, pngs, cells = [], 0, 0
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if "remove-output" in cell.get("metadata", {}).get("tags", []):
+            continue  # MyST-NB leaves these outputs off the page (01's to_jshtml player)
         cells += bool(cell.get("outputs"))
         for output in cell.get("outputs", []):
             data = output.get("data", {})

@@ -1,0 +1,109 @@
+"""Timing claims the notebooks make in prose, checked here because their
+measured numbers change from run to run (the notebooks print them in cells
+whose output nbval ignores)."""
+
+from __future__ import annotations
+
+import timeit
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+X = np.arange(0, 2 * np.pi, 0.01)
+
+
+def sine_figure():
+    """The sine-and-cosine figure of notebooks 01 and 02."""
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
+    ax.plot(X, np.cos(X), color="tab:blue")
+    (sine,) = ax.plot(X, np.sin(X), color="tab:red")
+    return fig, ax, sine, FigureCanvasAgg(fig)
+
+
+def best_ms(step, number):
+    """Best of five runs of `number` calls, in milliseconds per call."""
+    return min(timeit.repeat(step, number=number, repeat=5)) / number * 1000
+
+
+def test_01_a_blitted_frame_costs_a_small_fraction_of_a_full_draw():
+    fig, ax, sine, canvas = sine_figure()
+    full_ms = best_ms(canvas.draw, number=3)
+    sine.set_animated(True)
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
+
+    def blit():
+        canvas.restore_region(background)
+        ax.draw_artist(sine)
+
+    blit_ms = best_ms(blit, number=20)
+    plt.close(fig)
+    assert full_ms > 5 * blit_ms, (full_ms, blit_ms)
+
+
+def test_02_rebuilding_a_line_costs_more_than_updating_it_and_drawing_more_than_both():
+    fig, ax, sine, canvas = sine_figure()
+    update_ms = best_ms(lambda: sine.set_ydata(np.sin(X + 1)), number=100)
+    sine.remove()
+    state = {"line": ax.plot(X, np.sin(X), color="tab:red")[0]}
+
+    def rebuild():
+        state["line"].remove()
+        (state["line"],) = ax.plot(X, np.sin(X + 1), color="tab:red")
+
+    rebuild_ms = best_ms(rebuild, number=100)
+    draw_ms = best_ms(canvas.draw, number=3)
+    plt.close(fig)
+    assert rebuild_ms > 5 * update_ms, (rebuild_ms, update_ms)
+    assert draw_ms > 10 * rebuild_ms, (draw_ms, rebuild_ms)
+
+
+def sine_animation(frames=20):
+    """Notebook 07's animation: 20 frames of 320x240 pixels on an Agg canvas."""
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3), dpi=80)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot(X, np.cos(X))
+    (line,) = ax.plot(X, np.sin(X))
+
+    def update(frame):
+        line.set_ydata(np.sin(X + frame / 10))
+        return (line,)
+
+    return FuncAnimation(fig, update, frames=frames, interval=20)
+
+
+def test_07_a_frame_has_more_than_256_colours():
+    from mplgif.writer import draw_frames
+
+    first = next(iter(draw_frames(sine_animation(1))))[..., :3]
+    assert len(np.unique(first.reshape(-1, 3), axis=0)) > 256
+
+
+def test_07_save_gif_is_twice_as_fast_as_pillow_smaller_and_as_faithful(tmp_path):
+    from PIL import Image, ImageSequence
+
+    import mplgif
+    from mplgif.writer import draw_frames
+
+    reference = [pixels[..., :3].copy() for pixels in draw_frames(sine_animation(), blit=False)]
+
+    def measure(save, name):
+        path = tmp_path / name
+        seconds = min(timeit.repeat(lambda: save(sine_animation(), path), number=1, repeat=2))
+        with Image.open(path) as gif:
+            error = np.mean([
+                np.abs(np.asarray(frame.convert("RGB"), dtype=int) - want).mean()
+                for want, frame in zip(reference, ImageSequence.Iterator(gif), strict=False)
+            ])
+        return seconds, path.stat().st_size, error
+
+    pillow = measure(lambda anim, path: anim.save(path, writer="pillow"), "pillow.gif")
+    fast = measure(lambda anim, path: mplgif.save_gif(anim, path, fps=50), "mplgif.gif")
+    assert 2 * fast[0] < pillow[0], (fast, pillow)
+    assert fast[1] < pillow[1], (fast, pillow)
+    assert fast[2] <= pillow[2] + 0.05, (fast, pillow)
