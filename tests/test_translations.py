@@ -33,6 +33,27 @@ def test_every_english_markdown_cell_has_a_current_translation(path):
         "the catalogues), then rebuild:\n\n" + "\n\n".join(map(str, found)))
 
 
+@pytest.mark.parametrize("path", ENGLISH, ids=ids)
+def test_translations_keep_the_code_links_headings_and_numbers(path):
+    _, english, catalogue = pair(path)
+    found = []
+    for cell in filter(translations.translatable, english.cells):
+        entry = catalogue.get(cell.source, context=cell.id)
+        if entry is not None and entry.string:
+            found += [f"cell {cell.id}: {problem}"
+                      for problem in translations.mismatches(cell.source, entry.string)]
+    assert not found, "\n".join(found)
+
+
+def test_the_skeleton_check_catches_a_changed_number_code_or_link():
+    english = "## Why\n\nSave `anim` at 20 ms, see [02](02-erase-redraw.ipynb)."
+    assert not translations.mismatches(english, "## 为什么\n\n以 20 毫秒保存 `anim`，见 [02](02-erase-redraw.ipynb)。")
+    assert translations.mismatches(english, "## 为什么\n\n以 30 毫秒保存 `anim`，见 [02](02-erase-redraw.ipynb)。")
+    assert translations.mismatches(english, "## 为什么\n\n以 20 毫秒保存 `动画`，见 [02](02-erase-redraw.ipynb)。")
+    assert translations.mismatches(english, "## 为什么\n\n以 20 毫秒保存 `anim`，见 [02](03-regression-trace.ipynb)。")
+    assert translations.mismatches(english, "### 为什么\n\n以 20 毫秒保存 `anim`，见 [02](02-erase-redraw.ipynb)。")
+
+
 def test_the_chinese_notebooks_are_what_the_tool_builds_from_the_committed_files():
     built = translations.build([pair(path) for path in ENGLISH])
     for path, notebook in built.items():

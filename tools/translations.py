@@ -141,6 +141,33 @@ def problems(english: nbformat.NotebookNode, catalogue: Catalog, name: str) -> l
     return found
 
 
+CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+LINK_TARGET = re.compile(r"\]\(([^)\s]+)")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def skeleton(markdown: str) -> dict[str, list[str]]:
+    """What a translation must keep from the English: code, link targets, heading
+    levels, image sources, and every number outside code (sorted where order may change)."""
+    prose = CODE_SPAN.sub(" ", markdown)
+    headings = [line.split(" ", 1)[0] for line in markdown.splitlines()
+                if re.match(r"#{1,6} ", line)]
+    return {
+        "code": sorted(match.group(2).strip() for match in CODE_SPAN.finditer(markdown)),
+        "links": sorted(LINK_TARGET.findall(markdown)),
+        "headings": headings,
+        "images": sorted(re.findall(r"<img[^>]*src=\"([^\"]+)\"", markdown)),
+        "numbers": sorted(NUMBER.findall(LINK_TARGET.sub("](", prose))),
+    }
+
+
+def mismatches(english: str, chinese: str) -> list[str]:
+    """How `chinese` fails to keep the English skeleton (empty when it keeps it)."""
+    ours, theirs = skeleton(chinese), skeleton(english)
+    return [f"{key}: English has {theirs[key]}, Chinese has {ours[key]}"
+            for key in theirs if ours[key] != theirs[key]]
+
+
 def navigation_line(titles: list[tuple[Path, str]], index: int, deeper: bool) -> str:
     parts = []
     if index > 0:
