@@ -5,14 +5,24 @@ this very interpreter (the project's .venv), with its folder as the working
 directory, so it writes its GIFs to ``outputs/``. Execution times and other
 run-to-run metadata are not stored; cell tags and the kernelspec are kept.
 
+So that running twice changes nothing, what varies from run to run is pinned:
+consecutive prints to one stream are stored as one output (the kernel splits
+them at random points), and a cell tagged ``nbval-ignore-output`` (timings,
+versions, a to_jshtml player with random ids) keeps the outputs committed in
+git as long as its code is the same as there: they are one example run.
+``--refresh`` stores new ones.
+
     python tools/run_notebooks.py                # every notebook
     python tools/run_notebooks.py notebooks/01-reset-redraw.ipynb
+    python tools/run_notebooks.py --refresh      # also renew the example outputs
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -51,7 +61,58 @@ def strip_run_metadata(notebook: nbformat.NotebookNode) -> None:
     notebook.metadata = nbformat.NotebookNode(kept)
 
 
-def execute(path: Path) -> float:
+VARIES = "nbval-ignore-output"
+
+
+def merge_streams(notebook: nbformat.NotebookNode) -> None:
+    """Store consecutive outputs to the same stream as one, however the kernel split them."""
+    for cell in notebook.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (
+                output.output_type == "stream"
+                and previous is not None
+                and previous.output_type == "stream"
+                and previous.name == output.name
+            ):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
+def committed_outputs(path: Path) -> dict[str, list]:
+    """Outputs of the tagged cells in git's HEAD version of `path`, by cell source."""
+    try:
+        text = subprocess.run(
+            ["git", "show", f"HEAD:./{path.name}"],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}  # not in git (yet): nothing to keep
+    cells = json.loads(text)["cells"]
+    return {
+        "".join(cell["source"]): cell["outputs"]
+        for cell in cells
+        if cell["cell_type"] == "code"
+        and VARIES in cell.get("metadata", {}).get("tags", [])
+        and cell["outputs"]
+    }
+
+
+def keep_committed_examples(notebook: nbformat.NotebookNode, committed: dict[str, list]) -> None:
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and VARIES in cell.metadata.get("tags", []):
+            if cell.source in committed:
+                cell.outputs = [nbformat.from_dict(output) for output in committed[cell.source]]
+
+
+def execute(path: Path, *, refresh: bool = False) -> float:
     notebook = nbformat.read(path, as_version=4)
     manager = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ThisInterpreter())
     client = NotebookClient(
@@ -64,6 +125,9 @@ def execute(path: Path) -> float:
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
+    merge_streams(notebook)
+    if not refresh:
+        keep_committed_examples(notebook, committed_outputs(path))
     strip_run_metadata(notebook)
     nbformat.validate(notebook)
     path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
@@ -73,13 +137,16 @@ def execute(path: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: all, in order")
+    parser.add_argument(
+        "--refresh", action="store_true", help="store new outputs in nbval-ignore-output cells too"
+    )
     args = parser.parse_args(argv)
     # A backend forced from outside would stop figures from showing inline.
     os.environ.pop("MPLBACKEND", None)
     paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
     for path in paths:
         print(f"executing {path.name} ...", end=" ", flush=True)
-        print(f"{execute(path.resolve()):.1f} s", flush=True)
+        print(f"{execute(path.resolve(), refresh=args.refresh):.1f} s", flush=True)
     return 0
 
 
