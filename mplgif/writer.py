@@ -41,7 +41,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import AxesImage
 from PIL import GifImagePlugin, Image
 
-from .files import PartialFile, check_folder, full_disk_error
+from .files import PartialFile, check_folder, check_suffix, full_disk_error
 from .inspecting import gif_info
 
 __all__ = ["GifStream", "GifTimingWarning", "GifWriter", "frame_delays_cs"]
@@ -418,7 +418,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
     fps : float
         Frames per second. When ``100 / fps`` is not a whole number, frames
         alternate between the two nearest delays so that the animation keeps
-        time (30 fps: 30, 40, 30 ms...), and a :class:`GifTimingWarning` says so.
+        time (30 fps: 30, 40, 30 ms...).
     loop : int or None
         0 (the default) loops forever; n plays n + 1 times; None plays once.
     verify : bool
@@ -426,8 +426,8 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         of drawing it again, also draw it with ``savefig`` and raise
         :class:`BlitMismatchError` at the first pixel that differs.
     warn_timing : bool
-        Warn (:class:`GifTimingWarning`) about the delays stored, as above, and
-        when frames get delays under 20 ms, which most browsers show for 100 ms.
+        Warn (:class:`GifTimingWarning`) when frames get delays under 20 ms,
+        which most browsers show for 100 ms (fps above 50).
     """
 
     def __init__(
@@ -452,7 +452,14 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         return True
 
     def setup(self, fig, outfile, dpi=None) -> None:
-        target = check_folder(outfile)
+        example = str(Path(outfile).expanduser().with_suffix(".gif"))
+        target = check_suffix(
+            outfile,
+            (".gif",),
+            f"the mplgif writer writes GIF files only. Use e.g. {example!r}, or another "
+            "writer (writer='ffmpeg' for .mp4, writer='pillow' for .webp or .png).",
+        )
+        target = check_folder(target)
         dpi = check_dpi(fig, dpi)
         super().setup(fig, target, dpi=dpi)
         self._target = target
@@ -521,6 +528,15 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         return np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
 
     def grab_frame(self, **savefig_kwargs) -> None:
+        # As Matplotlib's own writers: these would change the frame's size or format.
+        if mpl.rcParams["savefig.bbox"] == "tight":
+            raise ValueError(
+                "rcParams['savefig.bbox'] must not be 'tight' while grabbing frames: it can "
+                "change the frame size from frame to frame, which an animation cannot have."
+            )
+        for key in ("dpi", "bbox_inches", "format"):
+            if key in savefig_kwargs:
+                raise TypeError(f"grab_frame got an unexpected keyword argument {key!r}")
         self.add_frame(self._frame_pixels(savefig_kwargs))
 
     def add_frame(self, rgba: np.ndarray) -> None:
@@ -569,22 +585,19 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
 
 
 def timing_warning(fps: float, delays_cs: list[int]) -> str:
-    """What to tell the user about the delays stored, or "" if they are exact."""
-    problems = []
-    distinct = sorted(set(delays_cs))
-    if len(distinct) > 1:
-        problems.append(
-            f"fps={fps:g} asks for {1000 / fps:.1f} ms per frame, but GIF stores delays in "
-            f"10 ms units: frames alternate {' and '.join(str(10 * d) for d in distinct)} ms, "
-            f"{1000 / fps:.1f} ms on average. For equal delays use an fps that divides 100: "
-            "50, 25, 20, 10, 5, 4, 2 or 1."
+    """What to tell the user about the delays stored, or "" if the GIF plays right.
+
+    Only delays under 20 ms play wrong (browsers slow them down). Delays that
+    alternate (30 fps: 30, 40, 30 ms...) keep the animation in step, and are
+    right.
+    """
+    if delays_cs and min(delays_cs) < 2:
+        return (
+            f"fps={fps:g} gives frames of less than 20 ms. Most browsers show frames of "
+            "less than 20 ms for 100 ms, so this GIF will play slowly there; use fps=50 or "
+            "less."
         )
-    if distinct and distinct[0] < 2:
-        problems.append(
-            "Most browsers show frames of less than 20 ms for 100 ms, so this GIF will play "
-            "slowly there; use fps=50 or less."
-        )
-    return " ".join(problems)
+    return ""
 
 
 animation.writers.register("mplgif")(GifWriter)
