@@ -19,6 +19,7 @@ import matplotlib as mpl
 from matplotlib import animation
 
 from .files import PartialFile, check_folder, check_suffix
+from .frames import draw_frames
 from .inspecting import GifInfo, gif_info
 from .writer import (
     FailureAwareWriter,
@@ -26,7 +27,6 @@ from .writer import (
     GifWriter,
     check_dpi,
     check_gif_fps,
-    draw_frames,
     timing_warning,
 )
 
@@ -333,7 +333,7 @@ def save_gif(
         pixels are those of a full draw.
     verify : bool
         Also draw every blitted frame in full and raise
-        :class:`mplgif.writer.BlitMismatchError` at the first pixel that
+        :class:`mplgif.frames.BlitMismatchError` at the first pixel that
         differs: a check that blitting is right for this animation, at the
         cost of its speed.
     progress_callback : callable, optional
