@@ -55,9 +55,11 @@ test-oldest:
 		-r requirements.txt
 	cd $(OLDEST)/src && ../venv/bin/python -m pytest
 
-## bench: compare the GIF writers on speed, size, memory and fidelity (takes minutes)
+## bench: compare the GIF writers on speed, size, memory and fidelity (takes minutes), on
+## the sine and regression animations and then on every case of tests/corpus/ (with FFmpeg)
 bench: $(READY)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/corpus_bench.py
 
 ## lab: open the series in JupyterLab
 lab: $(READY)
