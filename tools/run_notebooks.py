@@ -113,6 +113,16 @@ def keep_committed_examples(notebook: nbformat.NotebookNode, committed: dict[str
                 cell.outputs = [nbformat.from_dict(output) for output in committed[cell.source]]
 
 
+def drop_live_outputs(notebook: nbformat.NotebookNode) -> None:
+    """Store no output for cells tagged ``remove-output``: an animation player made
+    by ``to_jshtml()`` works only when its cell runs. Stored, it would be a broken
+    image in JupyterLab (which does not run the scripts of a notebook it did not
+    run itself) and megabytes of frames in git. The website leaves it out too."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "remove-output" in cell.metadata.get("tags", []):
+            cell.outputs = []
+
+
 def execute(path: Path, *, refresh: bool = False) -> float:
     notebook = nbformat.read(path, as_version=4)
     # The kernel talks to us over local IPC sockets, in a private temporary
@@ -145,6 +155,7 @@ def execute(path: Path, *, refresh: bool = False) -> float:
     merge_streams(notebook)
     if not refresh:
         keep_committed_examples(notebook, committed_outputs(path))
+    drop_live_outputs(notebook)
     strip_run_metadata(notebook)
     nbformat.validate(notebook)
     path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
