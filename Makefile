@@ -69,9 +69,11 @@ test-oldest:
 translations: $(READY)
 	$(BIN)/python tools/translations.py
 
-## bench: compare the GIF writers on speed, size, memory and fidelity (takes minutes)
+## bench: compare the GIF writers on speed, size, memory and fidelity (takes minutes), on
+## the sine and regression animations and then on every case of tests/corpus/ (with FFmpeg)
 bench: $(READY)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/corpus_bench.py
 
 ## lab: open the series in JupyterLab, serving the repository root so that the notebooks'
 ## GIFs (../outputs/) and links (../README.md) resolve; adds --allow-root only as root

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import matplotlib as mpl
 from matplotlib import animation
 
 from .files import PartialFile, check_folder, check_suffix
+from .frames import draw_frames
 from .inspecting import GifInfo, gif_info
 from .writer import (
     FailureAwareWriter,
@@ -25,7 +27,6 @@ from .writer import (
     GifWriter,
     check_dpi,
     check_gif_fps,
-    draw_frames,
     timing_warning,
 )
 
@@ -292,6 +293,8 @@ def save_gif(
     dpi: float | None = None,
     blit: bool = True,
     verify: bool = False,
+    progress_callback: Callable[[int, int], object] | None = None,
+    progress: bool = False,
 ) -> GifInfo:
     """Save `anim` as a GIF at `path`, safely, and report what was written.
 
@@ -330,9 +333,17 @@ def save_gif(
         pixels are those of a full draw.
     verify : bool
         Also draw every blitted frame in full and raise
-        :class:`mplgif.writer.BlitMismatchError` at the first pixel that
+        :class:`mplgif.frames.BlitMismatchError` at the first pixel that
         differs: a check that blitting is right for this animation, at the
         cost of its speed.
+    progress_callback : callable, optional
+        Called as ``progress_callback(i, n)`` once frame ``i`` (from 0) of
+        ``n`` has been drawn, as Matplotlib's ``anim.save`` does; ``n`` is 0
+        when the animation does not know its length.
+    progress : bool
+        Show a progress bar (``tqdm.auto``: a text bar in a terminal, a
+        widget in a notebook where ipywidgets is installed). Matplotlib's own
+        save is silent for minutes on long animations.
 
     Returns
     -------
@@ -387,11 +398,26 @@ def save_gif(
     else:
         raise ValueError(f"writer must be one of {WRITERS}, not {writer!r}.")
 
+    if progress_callback is not None and not callable(progress_callback):
+        raise TypeError(
+            f"progress_callback must be a function of (frame index, frame count), not "
+            f"{progress_callback!r}."
+        )
+    bar = None
     try:
+        report = progress_callback
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=getattr(anim, "_save_count", None) or None, unit="frame",
+                       desc=target.name)
+            report = _with_bar(bar, progress_callback)
         if writer == "mplgif":
-            info = _save_drawing_frames(anim, movie_writer, target, dpi, blit, verify)
+            info = _save_drawing_frames(anim, movie_writer, target, dpi, blit, verify, report)
         else:
-            info = _save_with_matplotlib(anim, movie_writer, target, dpi, writer, settings)
+            info = _save_with_matplotlib(
+                anim, movie_writer, target, dpi, writer, settings, report
+            )
     except Exception as error:
         if hasattr(error, "add_note"):  # Python 3.11+
             drawn = movie_writer.frames_grabbed
@@ -404,31 +430,50 @@ def save_gif(
                 "unchanged."
             )
         raise
+    finally:
+        if bar is not None:
+            bar.close()
     _check_timing(info, fps, movie_writer)
     return info
 
 
-def _save_drawing_frames(anim, movie_writer: GifWriter, target: Path, dpi, blit, verify):
+def _with_bar(bar, callback):
+    """A progress callback that moves `bar` and calls `callback`, if any."""
+
+    def report(index: int, total: int) -> None:
+        bar.update(1)
+        if callback is not None:
+            callback(index, total)
+
+    return report
+
+
+def _save_drawing_frames(anim, movie_writer: GifWriter, target: Path, dpi, blit, verify, report):
     """Draw the frames ourselves (blitting where safe) into the mplgif writer,
     which writes `target` by the temporary-file rule."""
     frames = draw_frames(anim, dpi, blit=blit, verify=verify)
     if frames is None:  # not a FuncAnimation: let Matplotlib drive it
-        anim.save(target, writer=movie_writer, dpi=dpi)
+        anim.save(target, writer=movie_writer, dpi=dpi, progress_callback=report)
     else:
+        total = getattr(anim, "_save_count", None) or 0  # as anim.save counts
         # closing(): restore the figure's canvas and dpi even if encoding fails
         with contextlib.closing(frames), movie_writer.saving(anim._fig, target, dpi):
-            for pixels in frames:
+            for index, pixels in enumerate(frames):
+                if report is not None:
+                    report(index, total)
                 movie_writer.add_frame(pixels)
     return movie_writer.info
 
 
-def _save_with_matplotlib(anim, movie_writer, target: Path, dpi, writer, settings) -> GifInfo:
+def _save_with_matplotlib(
+    anim, movie_writer, target: Path, dpi, writer, settings, report
+) -> GifInfo:
     """Let Matplotlib's own writer write a temporary file, check it, then rename it."""
     width_in, height_in = anim._fig.get_size_inches()
     size = (int(width_in * dpi), int(height_in * dpi))
     with PartialFile(target) as partial:
         with mpl.rc_context(settings):
-            anim.save(partial.path, writer=movie_writer, dpi=dpi)
+            anim.save(partial.path, writer=movie_writer, dpi=dpi, progress_callback=report)
         info = partial.commit(check=_checked_gif(writer, target, size))
     return dataclasses.replace(info, path=target)
 

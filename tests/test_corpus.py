@@ -26,7 +26,7 @@ def test_blitting_matches_full_draws_on_the_corpus(name, tmp_path):
 
 
 def test_the_verification_catches_a_blitter_that_misses_a_change(tmp_path, monkeypatch):
-    from mplgif.writer import BlitMismatchError, _Blitter
+    from mplgif.frames import BlitMismatchError, _Blitter
 
     # A blitter blind to everything but the returned artists: the trail it
     # is not told about never appears, and verification must say so.

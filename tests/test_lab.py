@@ -187,7 +187,8 @@ def decoded_images(panel, expected: int) -> list[dict]:
         image.scroll_into_view_if_needed()
         image.evaluate("i => i.complete || new Promise(done => i.onload = i.onerror = done)")
     return images.evaluate_all(
-        "all => all.map(i => ({src: i.getAttribute('src').slice(0, 80), width: i.naturalWidth}))")
+        "all => all.map(i => ({src: (i.getAttribute('src') ?? '(no src)').slice(0, 80), "
+        "width: i.naturalWidth}))")
 
 
 @pytest.fixture(scope="module")

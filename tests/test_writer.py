@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tracemalloc
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -79,7 +80,8 @@ def test_frames_match_the_agg_render(sine, tmp_path):
 def test_odd_fps_alternates_delays_to_keep_the_total(sine, tmp_path):
     fig, update = sine
     anim = FuncAnimation(fig, update, frames=6)
-    with pytest.warns(mplgif.GifTimingWarning, match="alternate 30 and 40 ms"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # alternating delays play right: no warning
         anim.save(tmp_path / "odd.gif", writer="mplgif", fps=30)
     info = mplgif.gif_info(tmp_path / "odd.gif")
     assert info.durations_ms == (30, 40, 30, 30, 40, 30)
@@ -427,3 +429,22 @@ def test_a_layout_engine_is_drawn_in_full_and_right(tmp_path):
         mplgif.save_gif(anim, tmp_path / f"{blit}.gif", fps=10, blit=blit)
         plt.close(fig)
     assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
+
+
+def test_the_encoder_imports_no_matplotlib():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    encoding = Path(mplgif.__file__).with_name("encoding.py")
+    check = (
+        "import importlib.util, sys; "
+        f"spec = importlib.util.spec_from_file_location('encoding', {str(encoding)!r}); "
+        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module); "
+        "assert 'matplotlib' not in sys.modules, 'the encoder imported matplotlib'; "
+        "import io, numpy as np; file = io.BytesIO(); "
+        "stream = module.GifStream(file, 4, 3); "
+        "stream.add(np.zeros((3, 4, 3), np.uint8), 10); stream.close(); "
+        "assert file.getvalue().startswith(b'GIF89a')"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True)

@@ -5,14 +5,24 @@ this very interpreter (the project's .venv), with its folder as the working
 directory, so it writes its GIFs to ``outputs/``. Execution times and other
 run-to-run metadata are not stored; cell tags and the kernelspec are kept.
 
+So that running twice changes nothing, what varies from run to run is pinned:
+consecutive prints to one stream are stored as one output (the kernel splits
+them at random points), and a cell tagged ``nbval-ignore-output`` (timings,
+versions, a to_jshtml player with random ids) keeps the outputs committed in
+git as long as its code is the same as there: they are one example run.
+``--refresh`` stores new ones.
+
     python tools/run_notebooks.py                # every notebook
     python tools/run_notebooks.py notebooks/01-reset-redraw.ipynb
+    python tools/run_notebooks.py --refresh      # also renew the example outputs
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -52,6 +62,9 @@ def strip_run_metadata(notebook: nbformat.NotebookNode) -> None:
     notebook.metadata = nbformat.NotebookNode(kept)
 
 
+VARIES = "nbval-ignore-output"
+
+
 def merge_streams(notebook: nbformat.NotebookNode) -> None:
     """Join consecutive stdout (or stderr) outputs of a cell into one.
 
@@ -71,7 +84,46 @@ def merge_streams(notebook: nbformat.NotebookNode) -> None:
             cell.outputs = merged
 
 
-def execute(path: Path) -> float:
+def committed_outputs(path: Path) -> dict[str, list]:
+    """Outputs of the tagged cells in git's HEAD version of `path`, by cell source."""
+    try:
+        text = subprocess.run(
+            ["git", "show", f"HEAD:./{path.name}"],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}  # not in git (yet): nothing to keep
+    cells = json.loads(text)["cells"]
+    return {
+        "".join(cell["source"]): cell["outputs"]
+        for cell in cells
+        if cell["cell_type"] == "code"
+        and VARIES in cell.get("metadata", {}).get("tags", [])
+        and cell["outputs"]
+    }
+
+
+def keep_committed_examples(notebook: nbformat.NotebookNode, committed: dict[str, list]) -> None:
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and VARIES in cell.metadata.get("tags", []):
+            if cell.source in committed:
+                cell.outputs = [nbformat.from_dict(output) for output in committed[cell.source]]
+
+
+def drop_live_outputs(notebook: nbformat.NotebookNode) -> None:
+    """Store no output for cells tagged ``remove-output``: an animation player made
+    by ``to_jshtml()`` works only when its cell runs. Stored, it would be a broken
+    image in JupyterLab (which does not run the scripts of a notebook it did not
+    run itself) and megabytes of frames in git. The website leaves it out too."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "remove-output" in cell.metadata.get("tags", []):
+            cell.outputs = []
+
+
+def execute(path: Path, *, refresh: bool = False) -> float:
     notebook = nbformat.read(path, as_version=4)
     # The kernel talks to us over local IPC sockets, in a private temporary
     # folder, instead of TCP: ipykernel warns that TCP is unencrypted (harmless
@@ -101,6 +153,9 @@ def execute(path: Path) -> float:
                 manager.shutdown_kernel()
         seconds = time.perf_counter() - start
     merge_streams(notebook)
+    if not refresh:
+        keep_committed_examples(notebook, committed_outputs(path))
+    drop_live_outputs(notebook)
     strip_run_metadata(notebook)
     nbformat.validate(notebook)
     path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
@@ -110,6 +165,9 @@ def execute(path: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: all, in order")
+    parser.add_argument(
+        "--refresh", action="store_true", help="store new outputs in nbval-ignore-output cells too"
+    )
     args = parser.parse_args(argv)
     # A backend forced from outside would stop figures from showing inline.
     os.environ.pop("MPLBACKEND", None)
@@ -118,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     total = 0.0
     for path in paths:
         print(f"{path.name:<{width}}  ", end="", flush=True)
-        seconds = execute(path.resolve())
+        seconds = execute(path.resolve(), refresh=args.refresh)
         total += seconds
         print(f"{seconds:5.1f} s", flush=True)
     print(f"{len(paths)} notebook{'s' * (len(paths) != 1)} executed in {total:.1f} s")

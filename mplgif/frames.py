@@ -1,0 +1,279 @@
+"""Where frames come from: a full draw per frame, blitting where it is
+provably safe, and a verification switch that also draws in full and raises
+on the first difference."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.image import AxesImage
+
+__all__ = ["BlitMismatchError", "draw_frames"]
+
+
+def _draw_order(fig) -> list:
+    """Top-level artists in the order a full draw paints them (the figure's
+    children by zorder; an Axes counts as one)."""
+    children = [child for child in fig.get_children() if child is not fig.patch]
+    return sorted(children, key=lambda artist: artist.get_zorder())
+
+
+def _axes_order(ax) -> list:
+    """The children of `ax` in the order ``Axes.draw`` paints them."""
+    children = ax.get_children()
+    children.remove(ax.patch)
+    if not (ax.axison and ax._frameon):
+        children = [child for child in children if child not in ax.spines.values()]
+    if not ax.axison:
+        children = [child for child in children if child not in (ax.xaxis, ax.yaxis)]
+    children = sorted(children, key=lambda artist: artist.get_zorder())
+    return ([ax.patch] if ax.axison and ax._frameon else []) + children
+
+
+class _Blitter:
+    """Redraw only what an update function returned, over a saved background.
+
+    Everything that a full draw would paint after the first returned artist
+    (in its axes, and every axes and figure artist drawn after that axes) is
+    repainted each frame, so stacking order, and so the pixels, match a full
+    draw. Anything else that changed (a different axes limit, a new artist, an
+    artist that was not returned) makes that frame a full draw.
+    """
+
+    def __init__(self, fig, canvas) -> None:
+        self.fig, self.canvas = fig, canvas
+        self.overlay: list = []
+        self.returned: frozenset = frozenset()
+        self.background = None
+
+    def _plan(self, returned: frozenset) -> list | None:
+        """Artists to repaint each frame, in paint order; None if not blittable."""
+        overlay, started = [], False
+        for top in _draw_order(self.fig):
+            if started:
+                overlay.append(top)
+                continue
+            if top in returned:
+                overlay.append(top)
+                started = True
+            elif hasattr(top, "get_children") and top in self.fig.axes:
+                inside = _axes_order(top)
+                first = next((i for i, child in enumerate(inside) if child in returned), None)
+                if first is not None:
+                    overlay += inside[first:]
+                    started = True
+        placed = set(overlay)
+        if any(artist not in placed for artist in returned):
+            return None  # nested deeper than we repaint (a tick label, a subfigure's artist)
+        if any(isinstance(artist, (Axis, AxesImage)) for artist in overlay):
+            # Repainting the axis (ticks, labels) each frame is most of a full
+            # draw, so nothing is gained; and Matplotlib < 3.8 paints animated
+            # images into the background anyway.
+            return None
+        return overlay
+
+    def _snapshot(self) -> None:
+        overlay = set(self.overlay)
+        self.watched = [
+            artist
+            for artist in self.fig.findobj(include_self=False)
+            if artist not in overlay and not _inside_any(artist, overlay)
+        ]
+        # ax.bbox, not ax.get_position(): that applies the aspect and so marks
+        # the Axes stale, which would hide real changes.
+        self.limits = [(ax, ax.viewLim.frozen(), ax.bbox.frozen()) for ax in self.fig.axes]
+        self.tree = self._tree()
+        self.stale_after_draw = {
+            artist: artist.get_visible() for artist in self.watched if artist.stale
+        }
+
+    def _tree(self) -> list:
+        """Which artists the figure and each Axes hold: an artist added or removed
+        (returned or not) changes it."""
+        return [tuple(self.fig.axes)] + [
+            tuple(container.get_children()) for container in (self.fig, *self.fig.axes)
+        ]
+
+    def _unchanged(self) -> bool:
+        if self._tree() != self.tree:
+            return False
+        for ax, view, box in self.limits:
+            if ax.viewLim.bounds != view.bounds or ax.bbox.bounds != box.bounds:
+                return False
+        for artist in self.watched:
+            if artist.stale:
+                visible = self.stale_after_draw.get(artist)
+                if visible is None or artist.get_visible() != visible:
+                    return False
+        return True
+
+    def _paint_overlay(self) -> None:
+        renderer = self.canvas.get_renderer()
+        for artist in self.overlay:
+            artist.draw(renderer)
+
+    def frame(self, returned) -> bool:
+        """Paint the frame the update function just made; False means 'draw it in full'."""
+        returned = frozenset(returned)
+        if any(ax.name == "3d" for ax in self.fig.axes):
+            # 3D axes project their artists only inside Axes3D.draw, and a new
+            # view (view_init) marks nothing stale: always draw in full.
+            return False
+        if self.background is not None and returned == self.returned and self._unchanged():
+            self.canvas.restore_region(self.background)
+            self._paint_overlay()
+            return True
+        plan = self._plan(returned)
+        if plan is None:
+            return False
+        self._set_animated(False)
+        self.overlay, self.returned = plan, returned
+        self._set_animated(True)
+        self.canvas.draw()  # everything else: the background
+        self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self._paint_overlay()
+        self._snapshot()
+        return True
+
+    def verify(self, index: int) -> None:
+        """Draw the frame just blitted in full; raise on the first differing pixel."""
+        blitted = np.asarray(self.canvas.buffer_rgba()).copy()
+        self._set_animated(False)
+        try:
+            self.canvas.draw()
+        finally:
+            self._set_animated(True)
+        _compare(index, blitted, np.asarray(self.canvas.buffer_rgba()))
+
+    def _set_animated(self, value: bool) -> None:
+        for artist in self.overlay:
+            if value:
+                artist._mplgif_was_animated = artist.get_animated()
+                artist.set_animated(True)
+            else:
+                artist.set_animated(getattr(artist, "_mplgif_was_animated", False))
+
+    def close(self) -> None:
+        self._set_animated(False)
+        self.overlay = []
+
+
+def _inside_any(artist, containers: set) -> bool:
+    parent = getattr(artist, "axes", None)
+    return parent is not None and parent in containers and parent is not artist
+
+
+class BlitMismatchError(AssertionError):
+    """With verification on, a blitted frame differed from a full draw of it."""
+
+
+def _compare(index: int, fast: np.ndarray, full: np.ndarray) -> None:
+    """Raise BlitMismatchError at the first pixel where `fast` is not `full`."""
+    different = (fast != full).any(axis=-1)
+    if different.any():
+        rows, columns = np.nonzero(different)
+        raise BlitMismatchError(
+            f"Frame {index}: the blitted frame differs from a full draw in "
+            f"{int(different.sum())} pixels (rows {rows.min()}-{rows.max()}, columns "
+            f"{columns.min()}-{columns.max()}); first at row {rows[0]}, column "
+            f"{columns[0]}: {fast[rows[0], columns[0]].tolist()} instead of "
+            f"{full[rows[0], columns[0]].tolist()}."
+        )
+
+
+def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bool = False):
+    """Yield the RGBA pixels of each frame of a FuncAnimation, drawing each once.
+
+    With ``blit=True``, frames whose update function returns the artists it
+    changed are blitted: the unchanging background is drawn once and only
+    those artists (and whatever paints over them) are repainted. When anything
+    else changed (an axes limit, an artist not returned), the background is
+    drawn again for that frame. Animations that cannot gain from blitting
+    (figures with a layout engine, returned artists drawn below the axis
+    lines, images, artists the update does not return) are drawn in full,
+    each frame once. The pixels are those of a full draw either way; the
+    same buffer is reused, so copy a frame to keep it.
+
+    With ``verify=True``, every blitted frame is also drawn in full and
+    compared, pixel for pixel; the first difference raises
+    :class:`BlitMismatchError`. That proves the fast path against the slow
+    one (the tests run a corpus of awkward animations this way); it costs
+    the time blitting saves.
+
+    Returns None (instead of a generator) for animations this cannot drive;
+    save those with ``anim.save``.
+    """
+    func = getattr(anim, "_func", None)
+    if func is None or not hasattr(anim, "new_saved_frame_seq"):
+        return None
+    return _frames(anim, func, dpi, blit, verify)
+
+
+def _frames(anim, func, dpi, blit, verify=False):
+    fig = anim._fig
+    args = getattr(anim, "_args", None) or ()
+    init = getattr(anim, "_init_func", None)
+    original_canvas, original_dpi = fig.canvas, fig.dpi
+    canvas = FigureCanvasAgg(fig)
+    if dpi is not None:
+        fig.set_dpi(dpi)
+    blitter = _Blitter(fig, canvas)
+    full_in_a_row = 0
+    blit = blit and fig.get_layout_engine() is None  # layouts move things between draws
+    # Saving draws animated artists too (FuncAnimation(blit=True) marks them);
+    # so do we, by clearing the flag for the duration.
+    animated = [artist for artist in fig.findobj() if artist.get_animated()]
+    for artist in animated:
+        artist.set_animated(False)
+    # The animation starts its own timer, and calls its init function, on the
+    # first draw_event; anim.save prevents that by flagging the canvas as
+    # saving, which would also paint animated artists into our background.
+    # So take that one handler off while we draw, and put it back after.
+    first_draw = getattr(anim, "_first_draw_id", None)
+    waiting = first_draw is not None and first_draw in canvas.callbacks.callbacks.get(
+        "draw_event", {}
+    )
+    if waiting:
+        canvas.mpl_disconnect(first_draw)
+    anim._draw_was_started = True  # it is being rendered: no "deleted without rendering"
+    try:
+        if init is not None:
+            init()
+        else:  # as FuncAnimation does: draw the first frame as the initial state
+            for first in anim.new_frame_seq():
+                func(first, *args)
+                break
+        for index, framedata in enumerate(anim.new_saved_frame_seq()):
+            returned = func(framedata, *args)
+            blitted = False
+            if blit and full_in_a_row < 2 and _artists(returned):
+                blitted = blitter.frame(returned)
+            if not blitted:
+                blitter.close()
+                blitter.background = None
+                canvas.draw()
+                full_in_a_row += 1
+            else:
+                full_in_a_row = 0
+                if verify:
+                    blitter.verify(index)
+            yield np.asarray(canvas.buffer_rgba())
+    finally:
+        if waiting:
+            anim._first_draw_id = canvas.mpl_connect("draw_event", anim._start)
+        blitter.close()
+        for artist in animated:
+            artist.set_animated(True)
+        fig.set_dpi(original_dpi)
+        fig.set_canvas(original_canvas)
+
+
+def _artists(returned) -> bool:
+    from matplotlib.artist import Artist
+
+    try:
+        items = list(returned)
+    except TypeError:
+        return False
+    return bool(items) and all(isinstance(item, Artist) for item in items)
