@@ -36,3 +36,23 @@ def playwright_or_skip():
 def launch(playwright):
     """Debian's Chromium, headless."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def confined_context(browser, base: str):
+    """A desktop-sized browser context that may load only URLs under `base`.
+
+    Returns the context and the list into which every other URL it tried to
+    load is recorded (and refused): pages must need nothing from outside.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    outside: list[str] = []
+
+    def only_under_base(route):
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_under_base)
+    return context, outside

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import launch, playwright_or_skip
+from tests.browser import confined_context, launch, playwright_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -127,18 +127,7 @@ def browser(lab):
     base = lab[0]
     with sync_api.sync_playwright() as playwright:
         chromium = launch(playwright)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
-        outside: list[str] = []
-
-        def only_this_server(route):
-            if route.request.url.startswith(base):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_this_server)
-        yield context, outside
+        yield confined_context(chromium, base)
         chromium.close()
 
 

@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 from navigation import notebook_paths  # noqa: E402
 
-from tests.browser import launch, playwright_or_skip  # noqa: E402
+from tests.browser import confined_context, launch, playwright_or_skip  # noqa: E402
 
 NOTEBOOKS = {f"notebooks/{path.stem}.html": path for path in notebook_paths()}
 # The Chinese pages show the same outputs as the English ones.
@@ -163,17 +163,7 @@ def crawl(site, server) -> dict[str, dict]:
              SEARCH, ZH_SEARCH]
     with sync_api.sync_playwright() as playwright:
         browser = launch(playwright)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        outside: list[str] = []
-
-        def only_this_site(route):
-            if route.request.url.startswith(server):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_this_site)
+        context, outside = confined_context(browser, server)
         while queue:
             path = queue.pop(0)
             if path in records:
