@@ -241,18 +241,19 @@ class GifStream:
     def _write(
         self, indices: np.ndarray, offset: tuple[int, int], delay_cs: int, table=None
     ) -> None:
-        image = Image.frombuffer(
-            "P", (indices.shape[1], indices.shape[0]), np.ascontiguousarray(indices), "raw"
-        )
         options = {"transparency": _UNCHANGED}
         if table is not None:
             # Its own colours, then "unchanged": a table of the next power of two.
+            indices = np.where(indices == _UNCHANGED, np.uint8(len(table)), indices)
+            options = {"transparency": len(table), "include_color_table": True}
+        image = Image.frombuffer(
+            "P", (indices.shape[1], indices.shape[0]), np.ascontiguousarray(indices), "raw"
+        )
+        if table is not None:
             size = 2 ** max(1, int(np.ceil(np.log2(len(table) + 1))))
             entries = np.zeros((size, 3), dtype=np.uint8)
             entries[: len(table)] = table
             image.putpalette(entries.tobytes())
-            options = {"transparency": len(table), "include_color_table": True}
-            indices[indices == _UNCHANGED] = len(table)
             self.local_tables += 1
         for chunk in GifImagePlugin.getdata(
             image, offset=offset, duration=10 * delay_cs, disposal=1, **options
@@ -276,8 +277,8 @@ class GifStream:
 
 def _nearest(rgb: np.ndarray, palette: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each colour of `rgb` (n, 3): the index of the nearest `palette`
-    entry (Euclidean), the sum of its absolute channel differences, and
-    whether some channel is more than _NEAR off."""
+    entry (Euclidean), the sum of its absolute channel differences, and the
+    largest of them."""
     if not len(palette):
         return (
             np.zeros(len(rgb), dtype=np.uint8),
