@@ -4,12 +4,20 @@
 
 - one palette for the whole GIF, grown with the exact colours of each frame
   while there is room (figures rarely use more than a few hundred colours,
-  and the background and line colours stay exact);
+  and the background and line colours stay exact); a first frame with more
+  colours than fit gets a palette planned for it (:func:`_plan`: frequent
+  colours exactly, and no group of colours left far from every entry), with
+  some entries kept for colours that come later;
+- every colour seen is remembered with its nearest palette entry and how far
+  that is, so later frames look it up instead of searching again;
+- a frame the palette cannot show closely (a colour far from every entry, or
+  too much error in all) gets a local colour table of its own, holding the
+  exact colours of its changed pixels (or 255 planned ones when they are
+  more), instead of being shifted to wrong colours; the next frames go back
+  to the global palette whenever it is close enough;
 - only the rectangle that changed since the previous frame is encoded (with
-  Pillow's LZW encoder) and written at once, so memory does not grow with
-  the number of frames;
-- a frame whose new colours the palette cannot represent closely gets its
-  own local colour table, instead of shifting them to the nearest entry;
+  Pillow's LZW encoder), its unchanged pixels transparent, and written at
+  once, so memory does not grow with the number of frames;
 - delays in the 10 ms units GIF uses, rounded so that the total duration
   stays right when the frame rate does not divide 100
   (:func:`frame_delays_cs`).
@@ -26,19 +34,25 @@ from PIL import GifImagePlugin, Image
 __all__ = ["GifStream", "frame_delays_cs"]
 
 
-# New colours further than _FAR (Euclidean, 0-255 RGB) from every palette entry
-# and covering at least _MANY_PIXELS pixels are something new being drawn (a
-# curve in a colour the palette lacks), not the odd antialiased edge: their
-# frame gets a local colour table instead of being shifted to nearby colours.
-_FAR = 24.0
-_MANY_PIXELS = 24
+# How closely the global palette must show a frame's colours, or else the
+# frame gets a local colour table of its own. Differences are per channel,
+# 0-255. No pixel may be more than _FAR off, and at most _FEW_OFF pixels more
+# than _NEAR (odd antialiased blends, say where two curves cross): anything
+# further is a different colour, not a rounding, and must not be silently
+# replaced. And what the viewer shows may differ from the frame by at most
+# _ERROR_BUDGET on average (mean absolute error over every pixel and channel),
+# unless the frame makes it no worse.
+_NEAR = 12
+_FAR = 32
+_FEW_OFF = 16
+_ERROR_BUDGET = 0.03
 # Index 255 is kept for "unchanged since the last frame" (GIF transparency),
 # which lets the encoder compress the unchanged parts of a changed rectangle.
 _UNCHANGED = 255
 _PALETTE_SIZE = 255
-# A first frame with more colours than that seeds only this many entries, so
+# A first frame with more colours than fit plans only this many entries, so
 # colours that appear later still find free ones.
-_SEED_SIZE = 192
+_PLANNED_SIZE = 224
 
 
 def frame_delays_cs(frames: int, fps: float) -> list[int]:
@@ -85,10 +99,20 @@ class GifStream:
         self.local_tables = 0
         self.palette = np.zeros((_PALETTE_SIZE, 3), dtype=np.uint8)
         self.palette_used = 0
-        # Colours seen so far (packed 0xBBGGRR, sorted) and their palette index.
+        # Every colour seen so far (packed 0x00BBGGRR, sorted), the palette
+        # entry nearest to it, and how far that entry is from it: the sum of
+        # the absolute differences of the three channels, and the largest one
+        # (a far colour stays known as far: later frames need no new search).
         self._known = np.empty(0, dtype=np.uint32)
         self._known_index = np.empty(0, dtype=np.uint8)
-        self._previous: np.ndarray | None = None  # packed colours the viewer shows
+        self._known_error = np.empty(0, dtype=np.int32)
+        self._known_off = np.empty(0, dtype=np.uint8)
+        self._budget = _ERROR_BUDGET * 3 * width * height
+        # How far each pixel the viewer shows is from the frame (sum of channel
+        # differences), and the total over the frame.
+        self._shown_error = np.zeros((height, width), dtype=np.int32)
+        self._shown_total = 0
+        self._previous: np.ndarray | None = None  # packed colours of the last frame
         screen_flags = 0x80 | 0x70 | 0x07  # global table, 8-bit colour, 256 entries
         file.write(b"GIF89a" + struct.pack("<HHBBB", width, height, screen_flags, 0, 0))
         self._palette_offset = file.tell()
@@ -98,70 +122,58 @@ class GifStream:
 
     # -- colours ------------------------------------------------------------
 
-    def _remember(self, colours: np.ndarray, indices: np.ndarray) -> None:
+    def _remember(self, colours: np.ndarray) -> None:
+        """Add new `colours` (sorted, unique) to the known ones, with their
+        nearest palette entry."""
+        index, error, off = _nearest(_unpack(colours), self.palette[: self.palette_used])
         merged = np.concatenate([self._known, colours])
         order = np.argsort(merged, kind="stable")
         self._known = merged[order]
-        self._known_index = np.concatenate([self._known_index, indices])[order]
+        self._known_index = np.concatenate([self._known_index, index])[order]
+        self._known_error = np.concatenate([self._known_error, error])[order]
+        self._known_off = np.concatenate([self._known_off, off])[order]
 
-    def _nearest(self, colours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Index of, and distance to, the nearest palette entry of each colour."""
-        palette = self.palette[: self.palette_used].astype(np.int32)[None, :, :]
-        nearest = np.empty(len(colours), dtype=np.uint8)
-        distance = np.empty(len(colours), dtype=np.float64)
-        for start in range(0, len(colours), 4096):  # bounded memory for many colours
-            rgb = _unpack(colours[start : start + 4096]).astype(np.int32)[:, None, :]
-            squared = ((rgb - palette) ** 2).sum(axis=-1)
-            best = squared.argmin(axis=1)
-            nearest[start : start + len(best)] = best
-            distance[start : start + len(best)] = np.sqrt(squared[np.arange(len(best)), best])
-        return nearest, distance
+    def _add_entries(self, new: np.ndarray, counts: np.ndarray) -> None:
+        """Give palette entries to some of the `new` colours while there is room.
 
-    def _seed_palette(self, colours: np.ndarray, counts: np.ndarray, rgb: np.ndarray) -> None:
-        """A first frame with more colours than fit: its most frequent colours
-        exactly, the rest of the palette from a median cut of the frame."""
-        frequent = colours[np.argsort(-counts, kind="stable")[:64]]
-        cut = Image.fromarray(np.ascontiguousarray(rgb)).quantize(
-            colors=_SEED_SIZE - len(frequent),
-            method=Image.Quantize.MEDIANCUT,
-            dither=Image.Dither.NONE,
-        )
-        used = len(cut.getcolors(_PALETTE_SIZE) or [])
-        cut_palette = np.array(cut.getpalette()[: 3 * used], dtype=np.uint8).reshape(-1, 3)
-        entries = np.concatenate([_unpack(frequent), cut_palette])[:_SEED_SIZE]
-        self.palette[: len(entries)] = entries
-        self.palette_used = len(entries)
-        self._remember(colours, self._nearest(colours)[0])
-
-    def _lookup(self, packed: np.ndarray, rgb) -> np.ndarray | None:
-        """Palette indices of `packed` colours, or None if some are far from all.
-
-        `rgb` returns the frame region's pixels, needed only to seed the palette.
+        All of them when they fit; otherwise the ones the palette misses most
+        (:func:`_plan`: frequent colours, and colours far from every entry).
         """
-        if len(self._known):
-            position = np.searchsorted(self._known, packed)
-            position[position == len(self._known)] = 0
-            found = self._known[position] == packed
-        else:
-            found = np.zeros(packed.shape, dtype=bool)
+        free = _PALETTE_SIZE - self.palette_used
+        if self.palette_used == 0 and len(new) > _PALETTE_SIZE:
+            free = _PLANNED_SIZE  # keep some entries for colours that come later
+        if free == 0:
+            return
+        rgb = _unpack(new)
+        if len(new) > free:
+            rgb = rgb[_plan(rgb, counts, self.palette[: self.palette_used], free)]
+        self.palette[self.palette_used : self.palette_used + len(rgb)] = rgb
+        self.palette_used += len(rgb)
+        inexact = np.flatnonzero(self._known_error)
+        if len(inexact):  # colours seen before may be nearer to a new entry
+            index, error, off = _nearest(
+                _unpack(self._known[inexact]), self.palette[: self.palette_used]
+            )
+            self._known_index[inexact], self._known_error[inexact] = index, error
+            self._known_off[inexact] = off
+
+    def _global_indices(self, colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Global palette indices of `colours`, with how far each is from its
+        entry: the sum of its channel differences, and the largest one."""
+        position, found = self._find(colours)
         if not found.all():
-            new, counts = np.unique(packed[~found], return_counts=True)
-            if not len(self._known) and len(new) > _PALETTE_SIZE:
-                self._seed_palette(new, counts, rgb())
-            else:
-                order = np.argsort(-counts, kind="stable")  # frequent ones get exact slots
-                new, counts_sorted = new[order], counts[order]
-                exact = min(_PALETTE_SIZE - self.palette_used, len(new))
-                slots = np.arange(self.palette_used, self.palette_used + exact).astype(np.uint8)
-                self.palette[self.palette_used : self.palette_used + exact] = _unpack(new[:exact])
-                self.palette_used += exact
-                nearest, distance = self._nearest(new[exact:])
-                if counts_sorted[exact:][distance > _FAR].sum() >= _MANY_PIXELS:
-                    self._remember(new[:exact], slots)  # these stay useful for later frames
-                    return None
-                self._remember(new, np.concatenate([slots, nearest]))
-            position = np.searchsorted(self._known, packed)
-        return self._known_index[position]
+            new, counts = np.unique(colours[~found], return_counts=True)
+            self._add_entries(new, counts)
+            self._remember(new)
+            position, _ = self._find(colours)
+        return self._known_index[position], self._known_error[position], self._known_off[position]
+
+    def _find(self, colours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not len(self._known):
+            return np.zeros(colours.shape, dtype=np.intp), np.zeros(colours.shape, dtype=bool)
+        position = np.searchsorted(self._known, colours)
+        position[position == len(self._known)] = 0
+        return position, self._known[position] == colours
 
     # -- frames -------------------------------------------------------------
 
@@ -198,42 +210,56 @@ class GifStream:
         region = packed[top:bottom, left:right]
         # Only changed pixels need a colour; the rest are "unchanged" (transparent).
         colours = region.ravel() if changed is None else region[changed]
-        indices = self._lookup(colours, lambda: _unpack_image(region))
-        if indices is not None:
-            if changed is None:
-                self._write(indices.reshape(region.shape), (left, top), delay_cs)
-            else:
-                out = np.full(region.shape, _UNCHANGED, dtype=np.uint8)
-                out[changed] = indices
-                self._write(out, (left, top), delay_cs)
+        indices, error, off = self._global_indices(colours)
+        if changed is None:
+            shown = self._shown_error.ravel()
         else:
-            self._write_with_local_table(_unpack_image(region), (left, top), delay_cs)
-            # The viewer now shows that rectangle in the local table's colours,
-            # not the exact ones: mark it so the next frame rewrites it.
-            packed = packed.copy()
-            packed[top:bottom, left:right] = _NO_COLOUR
+            shown = self._shown_error[top:bottom, left:right][changed]
+        before, after = int(shown.sum()), int(error.sum())
+        close = (
+            off.max(initial=0) <= _FAR
+            and np.count_nonzero(off > _NEAR) <= _FEW_OFF
+            and (self._shown_total - before + after <= self._budget or after <= before)
+        )
+        table = None
+        if not close and changed is not None:
+            # A frame the global palette cannot show closely gets a table of its
+            # own colours (the first frame has the palette planned for it).
+            table, indices, error = _local_table(colours)
+            after = int(error.sum())
+        self._shown_total += after - before
+        if changed is None:
+            self._shown_error[:] = error.reshape(region.shape)
+            out = indices.reshape(region.shape)
+        else:
+            self._shown_error[top:bottom, left:right][changed] = error
+            out = np.full(region.shape, _UNCHANGED, dtype=np.uint8)
+            out[changed] = indices
+        self._write(out, (left, top), delay_cs, table)
         self._previous = packed
 
-    def _write(self, indices: np.ndarray, offset: tuple[int, int], delay_cs: int) -> None:
+    def _write(
+        self, indices: np.ndarray, offset: tuple[int, int], delay_cs: int, table=None
+    ) -> None:
+        options = {"transparency": _UNCHANGED}
+        if table is not None:
+            # Its own colours, then "unchanged": a table of the next power of two.
+            indices = np.where(indices == _UNCHANGED, np.uint8(len(table)), indices)
+            options = {"transparency": len(table), "include_color_table": True}
         image = Image.frombuffer(
             "P", (indices.shape[1], indices.shape[0]), np.ascontiguousarray(indices), "raw"
         )
+        if table is not None:
+            size = 2 ** max(1, int(np.ceil(np.log2(len(table) + 1))))
+            entries = np.zeros((size, 3), dtype=np.uint8)
+            entries[: len(table)] = table
+            image.putpalette(entries.tobytes())
+            self.local_tables += 1
         for chunk in GifImagePlugin.getdata(
-            image, offset=offset, duration=10 * delay_cs, disposal=1, transparency=_UNCHANGED
+            image, offset=offset, duration=10 * delay_cs, disposal=1, **options
         ):
             self.file.write(chunk)
         self.frames += 1
-
-    def _write_with_local_table(self, rgb: np.ndarray, offset, delay_cs: int) -> None:
-        quantized = Image.fromarray(np.ascontiguousarray(rgb)).quantize(
-            colors=_PALETTE_SIZE, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-        )
-        for chunk in GifImagePlugin.getdata(
-            quantized, offset=offset, duration=10 * delay_cs, disposal=1, include_color_table=True
-        ):
-            self.file.write(chunk)
-        self.frames += 1
-        self.local_tables += 1
 
     def close(self) -> None:
         """Finish the file: complete the global palette and write the trailer."""
@@ -249,7 +275,70 @@ class GifStream:
         self.file.seek(end)
 
 
-_NO_COLOUR = np.uint32(0xFF000000)  # never equal to a packed RGB colour
+def _nearest(rgb: np.ndarray, palette: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each colour of `rgb` (n, 3): the index of the nearest `palette`
+    entry (Euclidean), the sum of its absolute channel differences, and the
+    largest of them."""
+    if not len(palette):
+        return (
+            np.zeros(len(rgb), dtype=np.uint8),
+            np.full(len(rgb), 3 * 255, dtype=np.int32),
+            np.full(len(rgb), 255, dtype=np.uint8),
+        )
+    entries = palette.astype(np.int32).T
+    index = np.empty(len(rgb), dtype=np.uint8)
+    for start in range(0, len(rgb), 4096):  # bounded memory for many colours
+        chunk = rgb[start : start + 4096].astype(np.int32)
+        squared = (chunk[:, 0:1] - entries[0]) ** 2
+        squared += (chunk[:, 1:2] - entries[1]) ** 2
+        squared += (chunk[:, 2:3] - entries[2]) ** 2
+        index[start : start + len(chunk)] = squared.argmin(axis=1)
+    off = np.abs(rgb.astype(np.int32) - palette[index].astype(np.int32))
+    return index, off.sum(axis=1, dtype=np.int32), off.max(axis=1).astype(np.uint8)
+
+
+def _plan(rgb: np.ndarray, counts: np.ndarray, palette: np.ndarray, size: int) -> np.ndarray:
+    """Which `size` of the colours `rgb` (n, 3, unique) to add to `palette`.
+
+    Greedily, the colour whose pixels the palette so far shows worst (count
+    times the distance to its nearest entry), then again with that colour
+    added: frequent colours get entries first, and no group of colours stays
+    far from every entry while the palette has room. Deterministic.
+    """
+    red, green, blue = rgb.astype(np.int32).T
+
+    def distance_to(colour) -> np.ndarray:
+        r, g, b = (int(channel) for channel in colour)
+        return np.abs(red - r) + np.abs(green - g) + np.abs(blue - b)
+
+    distance = np.full(len(rgb), 3 * 255, dtype=np.int32)
+    for entry in palette:
+        np.minimum(distance, distance_to(entry), out=distance)
+    weight = counts.astype(np.int64)
+    chosen = []
+    for _ in range(size):
+        score = weight * distance
+        best = int(score.argmax())
+        if score[best] == 0:
+            break
+        chosen.append(best)
+        np.minimum(distance, distance_to(rgb[best]), out=distance)
+    return np.array(sorted(chosen), dtype=np.intp)
+
+
+def _local_table(colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A colour table of its own for a frame's changed pixels `colours`
+    (packed): the table, their indices in it and how far each pixel is from
+    its entry (sum of channel differences). Their exact colours when at most
+    255, else 255 of them planned as for the global palette."""
+    unique, inverse, counts = np.unique(colours, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    rgb = _unpack(unique)
+    if len(unique) <= _PALETTE_SIZE:
+        return rgb, inverse.astype(np.uint8), np.zeros(len(colours), dtype=np.int32)
+    table = rgb[_plan(rgb, counts, np.empty((0, 3), dtype=np.uint8), _PALETTE_SIZE)]
+    index, error, _ = _nearest(rgb, table)
+    return table, index[inverse], error[inverse]
 
 
 def _pack(frame: np.ndarray) -> np.ndarray:
@@ -270,8 +359,3 @@ def _pack(frame: np.ndarray) -> np.ndarray:
 def _unpack(packed: np.ndarray) -> np.ndarray:
     """Packed colours back to an (n, 3) uint8 array."""
     return np.stack([(packed >> shift) & 0xFF for shift in (0, 8, 16)], axis=-1).astype(np.uint8)
-
-
-def _unpack_image(packed: np.ndarray) -> np.ndarray:
-    """A packed (h, w) image back to (h, w, 3) RGB."""
-    return _unpack(packed.ravel()).reshape(packed.shape + (3,))

@@ -726,9 +726,10 @@ def test_a_hanging_convert_is_stopped_with_its_children(tmp_path, monkeypatch):
 # that create, write, check, rename and remove files.
 _FRAME_WORK = {
     "_frames", "frame", "_plan", "_snapshot", "_unchanged", "_paint_overlay", "_set_animated",
-    "_draw_order", "_axes_order", "_inside_any", "_artists", "add", "_lookup", "_nearest",
-    "_remember", "_seed_palette", "_write", "_write_with_local_table", "_pack", "_unpack",
-    "_unpack_image", "_frame_pixels", "_as_drawn", "grab_frame", "add_frame", "_on_draw",
+    "_draw_order", "_axes_order", "_inside_any", "_artists", "add", "_global_indices", "_find",
+    "_nearest", "_add_entries", "_local_table", "distance_to",
+    "_remember", "_write", "_pack", "_unpack",
+    "_frame_pixels", "_as_drawn", "grab_frame", "add_frame", "_on_draw",
     "_frame_end_cs", "close",
 }
 
