@@ -403,19 +403,27 @@ def fake_imagemagick(folder: Path, body: str) -> Path:
     return program
 
 
-@posix_only
-def test_a_writer_that_exits_0_with_a_corrupt_file_replaces_nothing(tmp_path, monkeypatch):
-    fake_imagemagick(tmp_path / "bin", "printf 'GIF89a\\001\\000\\001\\000' > \"$last\"")
+def save_with_fake_imagemagick(tmp_path, monkeypatch, body: str, old: bytes, error: str) -> None:
+    """Save with a fake ImageMagick doing `body` over a target holding `old`: the save
+    must raise `error` (a regex), keep `old` and leave no temporary file."""
+    fake_imagemagick(tmp_path / "bin", body)
     monkeypatch.setenv("PATH", os.pathsep.join([str(tmp_path / "bin"), os.environ["PATH"]]))
     target = tmp_path / "out" / "kept.gif"
     target.parent.mkdir()
-    target.write_bytes(b"the good old GIF")
+    target.write_bytes(old)
     fig, anim = small_anim()
-    with pytest.raises(RuntimeError, match="did not write a complete GIF.*truncated.*unchanged"):
+    with pytest.raises(RuntimeError, match=error):
         mplgif.save_gif(anim, target, fps=10, writer="imagemagick")
     plt.close(fig)
-    assert target.read_bytes() == b"the good old GIF"
+    assert target.read_bytes() == old
     assert leftovers(target.parent) == []
+
+
+@posix_only
+def test_a_writer_that_exits_0_with_a_corrupt_file_replaces_nothing(tmp_path, monkeypatch):
+    save_with_fake_imagemagick(
+        tmp_path, monkeypatch, "printf 'GIF89a\\001\\000\\001\\000' > \"$last\"",
+        b"the good old GIF", "did not write a complete GIF.*truncated.*unchanged")
 
 
 # -- 3. Exceptions that used to leak the temporary file ---------------------------
@@ -671,21 +679,11 @@ def test_a_tiny_fps_gets_a_short_message(tmp_path):
 
 @posix_only
 def test_imagemagicks_own_reason_is_in_the_error(tmp_path, monkeypatch):
-    fake_imagemagick(
-        tmp_path / "bin",
+    save_with_fake_imagemagick(
+        tmp_path, monkeypatch,
         "echo \"convert: cache resources exhausted '$last' @ error/cache.c/OpenPixelCache\" >&2\n"
         "exit 1",
-    )
-    monkeypatch.setenv("PATH", os.pathsep.join([str(tmp_path / "bin"), os.environ["PATH"]]))
-    target = tmp_path / "out" / "a.gif"
-    target.parent.mkdir()
-    target.write_bytes(b"old")
-    fig, anim = small_anim()
-    with pytest.raises(RuntimeError, match="exit status 1: convert: cache resources exhausted"):
-        mplgif.save_gif(anim, target, fps=10, writer="imagemagick")
-    plt.close(fig)
-    assert target.read_bytes() == b"old"
-    assert leftovers(target.parent) == []
+        b"old", "exit status 1: convert: cache resources exhausted")
 
 
 def process_gone(pid: int) -> bool:
