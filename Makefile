@@ -12,7 +12,7 @@ SITE_READY := $(VENV)/.site-installed
 export MPLGIF_REPOSITORY MPLGIF_BRANCH
 
 .DEFAULT_GOAL := gifs
-.PHONY: gifs test site student test-student test-oldest translations bench lab lint clean
+.PHONY: gifs test screenshots site student test-student test-oldest translations bench lab lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +31,20 @@ $(SITE_READY): site/requirements.txt $(READY)
 gifs: $(READY)
 	$(BIN)/python tools/run_notebooks.py
 
-## test: strict nbval over notebooks/ plus the unit tests in tests/ (the browser test of
-## the site included; skipped, with the reason, without Chromium: /usr/bin/chromium or
-## the program named by MPLGIF_CHROMIUM)
+# The tests run on every core (pytest-xdist); a notebook and the tests of its GIFs stay
+# together, in order, on one worker (see conftest.py). PARALLEL= runs them in one process.
+PARALLEL ?= -n auto
+
+## test: strict nbval over notebooks/ plus the unit tests in tests/ (the browser tests of
+## the site and of JupyterLab included; skipped, with the reason, without Chromium:
+## /usr/bin/chromium or the program named by MPLGIF_CHROMIUM)
 test: $(READY) $(SITE_READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
+
+## screenshots: the website's browser test, saving two screenshots of every page (desktop,
+## phone) to build/site/screenshots to look at
+screenshots: $(SITE_READY)
+	MPLGIF_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_site.py
 
 ## student: the notebooks without their solutions (cells tagged `solution`) and without
 ## outputs, in build/student/notebooks, for a class to work through
@@ -44,7 +53,7 @@ student: $(READY)
 
 ## test-student: run every student notebook top to bottom (its checks must say "not yet")
 test-student: $(READY)
-	$(BIN)/python -m pytest -m student tests/test_student.py
+	$(BIN)/python -m pytest $(PARALLEL) -m student tests/test_student.py
 
 ## site: the website of the committed notebooks (outputs as stored), in build/site/html
 site: $(SITE_READY)
@@ -62,7 +71,7 @@ test-oldest:
 	@echo "Installing the oldest supported versions into $(OLDEST)/venv"
 	cd $(OLDEST)/src && ../venv/bin/python -m pip install --quiet --disable-pip-version-check \
 		-r requirements.txt
-	cd $(OLDEST)/src && ../venv/bin/python -m pytest
+	cd $(OLDEST)/src && ../venv/bin/python -m pytest $(PARALLEL)
 
 ## translations: update notebooks/zh-CN/*.po from the English notebooks (new cells added,
 ## changed ones marked fuzzy) and rebuild the Chinese notebooks notebooks/zh-CN/*.ipynb

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("MPLGIF_CHROMIUM", "/usr/bin/chromium"))
 # Chromium's own network traffic (updates, sync, ...) is refused on closed
 # networks and shows up as errors; the pages under test must not need any of it.
@@ -56,3 +57,10 @@ def confined_context(browser, base: str):
 
     context.route("**/*", only_under_base)
     return context, outside
+
+
+def committed_outputs() -> Path:
+    """outputs/ as it was when the test run began (a copy the root conftest.py takes):
+    the pages show the GIFs while the notebooks' tests may be writing them again."""
+    snapshot = os.environ.get("MPLGIF_OUTPUTS_SNAPSHOT")
+    return Path(snapshot) if snapshot else ROOT / "outputs"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import confined_context, launch, playwright_or_skip
+from tests.browser import committed_outputs, confined_context, launch, playwright_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -38,12 +38,15 @@ NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def copy_of_the_repository(destination: Path) -> Path:
-    """The files git tracks or would track, as they are in the working tree."""
+    """The files git tracks or would track, as they are in the working tree; the GIFs
+    as committed (the notebooks' tests may be writing outputs/ meanwhile)."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT, capture_output=True, check=True).stdout.decode()
     for name in filter(None, listed.split("\0")):
         source = ROOT / name
+        if name.startswith("outputs/"):
+            source = committed_outputs() / name.removeprefix("outputs/")
         if source.is_file():
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)

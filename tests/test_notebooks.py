@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import mplgif
-
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 GIF_REFERENCE = re.compile(r"\.\./outputs/([\w.-]+\.gif)")
@@ -113,17 +111,6 @@ def test_no_silent_except_unless_reproducing_the_article(path):
             assert "the article's silent except" in code, (
                 f"{path.name}: an exception is swallowed silently"
             )
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_every_gif_a_notebook_writes_exists_and_is_named_for_it(path):
-    gifs = gifs_written_by(path)
-    for name in gifs:
-        assert name.startswith(path.stem[:3]), (
-            f"{path.name} writes {name}: prefix it {path.stem[:3]}"
-        )
-        info = mplgif.gif_info(ROOT / "outputs" / name)
-        assert info.frames > 0
 
 
 def test_every_output_gif_comes_from_a_notebook_and_is_in_the_readme():

@@ -1,4 +1,9 @@
-"""The committed GIFs show what the notebooks promise, frame by frame."""
+"""The GIFs in outputs/ show what the notebooks promise, frame by frame.
+
+In ``make test`` the notebooks have just written them again. Every test here is
+parametrized with the GIF it reads (or the notebook that writes it), and runs
+after that notebook, on the same worker (see the root conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import pytest
 from PIL import Image, ImageSequence
 
 import mplgif
+from tests.test_notebooks import NOTEBOOKS, gifs_written_by
 
 OUTPUTS = Path(__file__).resolve().parent.parent / "outputs"
 TAB_RED, TAB_BLUE = (214, 39, 40), (31, 119, 180)
@@ -33,9 +39,10 @@ def test_sine_gifs_have_100_frames_of_20_ms_looping_forever(name):
     assert info.loop == 0
 
 
-def test_every_erase_redraw_frame_shows_the_cosine_and_one_red_sine():
-    red = np.array(pixels_near(OUTPUTS / "02-erase-redraw.gif", TAB_RED))
-    blue = np.array(pixels_near(OUTPUTS / "02-erase-redraw.gif", TAB_BLUE))
+@pytest.mark.parametrize("name", ["02-erase-redraw.gif"])
+def test_every_erase_redraw_frame_shows_the_cosine_and_one_red_sine(name):
+    red = np.array(pixels_near(OUTPUTS / name, TAB_RED))
+    blue = np.array(pixels_near(OUTPUTS / name, TAB_BLUE))
     # One line's worth of red on every frame (about 500 pixels); a second sine
     # would double it.
     assert red.min() > 0.8 * np.median(red) and red.max() < 1.2 * np.median(red)
@@ -55,8 +62,9 @@ def reddish_pixels(path: Path) -> list[int]:
     return counts
 
 
-def test_the_broken_erase_redraw_piles_up_lines():
-    red = reddish_pixels(OUTPUTS / "02-erase-redraw-broken.gif")
+@pytest.mark.parametrize("name", ["02-erase-redraw-broken.gif"])
+def test_the_broken_erase_redraw_piles_up_lines(name):
+    red = reddish_pixels(OUTPUTS / name)
     assert len(red) == 10
     assert all(later > earlier for earlier, later in zip(red, red[1:], strict=False))
     assert red[-1] > 5 * red[0]
@@ -85,7 +93,17 @@ def test_the_blue_cost_curve_appears_on_the_last_frame_only(name):
     assert blue[-1] > 500
 
 
-def test_one_dashed_green_line_per_frame():
-    green = np.array(pixels_near(OUTPUTS / "05-linear-regression.gif", (44, 160, 44)))
+@pytest.mark.parametrize("name", ["05-linear-regression.gif"])
+def test_one_dashed_green_line_per_frame(name):
+    green = np.array(pixels_near(OUTPUTS / name, (44, 160, 44)))
     assert green.min() > 0.5 * np.median(green)
     assert green.max() < 1.5 * np.median(green)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_every_gif_a_notebook_writes_exists_and_is_named_for_it(path):
+    for name in gifs_written_by(path):
+        assert name.startswith(path.stem[:3]), (
+            f"{path.name} writes {name}: prefix it {path.stem[:3]}"
+        )
+        assert mplgif.gif_info(OUTPUTS / name).frames > 0

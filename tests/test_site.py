@@ -3,9 +3,10 @@ driven by Playwright, against the site served on 127.0.0.1.
 
 One crawl visits every page of the site (and any page a link leads to) and
 records console errors, failed or outside requests, images, links, element ids
-and the page's width on a phone; the tests below check those records. Two
-screenshots per page (the full page on a desktop, the top on a phone) go to
-build/site/screenshots for a human to look at.
+and the page's width on a phone; the tests below check those records. With
+``MPLGIF_SCREENSHOTS=1`` (``make screenshots``), two screenshots per page (the
+full page on a desktop, the top on a phone) go to build/site/screenshots for a
+human to look at.
 
 Skipped, with the reason, where the site tools (site/requirements.txt) or
 Chromium are not installed: ``make test`` installs the former, ``.ci/run``
@@ -18,6 +19,7 @@ from __future__ import annotations
 import http.server
 import io
 import json
+import os
 import re
 import sys
 import threading
@@ -32,6 +34,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "site" / "screenshots"
+SCREENSHOTS_WANTED = bool(os.environ.get("MPLGIF_SCREENSHOTS"))
 PHONE = {"width": 390, "height": 844}
 SEARCH = "search.html?q=twinx"  # the site's search runs in the browser, offline
 # The Chinese site's search splits Chinese into words (jieba, with the series' own
@@ -47,7 +50,12 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 from navigation import notebook_paths  # noqa: E402
 
-from tests.browser import confined_context, launch, playwright_or_skip  # noqa: E402
+from tests.browser import (  # noqa: E402
+    committed_outputs,
+    confined_context,
+    launch,
+    playwright_or_skip,
+)
 
 NOTEBOOKS = {f"notebooks/{path.stem}.html": path for path in notebook_paths()}
 # The Chinese pages show the same outputs as the English ones.
@@ -57,7 +65,7 @@ PAGE_FACTS = """() => ({
   images: [...document.images].map(i => ({src: i.currentSrc || i.src, complete: i.complete,
                                           width: i.naturalWidth,
                                           output: i.closest('.cell_output') !== null})),
-  links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+  links: [...document.querySelectorAll('a[href], link[rel~="icon"][href]')].map(a => a.href),
   cells_with_output: document.querySelectorAll('.cell_output').length,
   search_hits: [...document.querySelectorAll('#search-results a')].map(a => a.href),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
@@ -105,7 +113,8 @@ def site(tmp_path_factory) -> Path:
                             "(`make test` and `make site` install site/requirements.txt; "
                             "`make test-oldest` leaves the website's tools out)")
     out = tmp_path_factory.mktemp("site") / "html"
-    build_site.build(out, SAMPLE_REPOSITORY, SAMPLE_BRANCH)
+    # The GIFs as committed: the notebooks' tests may be writing outputs/ meanwhile.
+    build_site.build(out, SAMPLE_REPOSITORY, SAMPLE_BRANCH, committed_outputs())
     return out
 
 
@@ -114,7 +123,7 @@ def test_site_builds_without_warnings_with_a_page_per_notebook(site):
     assert (site / "index.html").is_file()
     assert all((site / page).is_file() for page in NOTEBOOKS)
     assert sorted(p.name for p in (site / "outputs").glob("*.gif")) == sorted(
-        p.name for p in (ROOT / "outputs").glob("*.gif"))
+        p.name for p in committed_outputs().glob("*.gif"))
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +161,11 @@ def fetch(url: str) -> tuple[int, bytes]:
 def crawl(site, server) -> dict[str, dict]:
     """Visit every page of the site, and any page a link leads to; one record per path."""
     sync_api = playwright_or_skip()
-    if SCREENSHOTS.exists():
-        for old in SCREENSHOTS.glob("*.png"):
-            old.unlink()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if SCREENSHOTS_WANTED:
+        if SCREENSHOTS.exists():
+            for old in SCREENSHOTS.glob("*.png"):
+                old.unlink()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     records: dict[str, dict] = {}
     pages = (p.relative_to(site).as_posix() for p in site.rglob("*.html"))
     # _static/ holds the theme's template fragments, not pages.
@@ -186,19 +196,24 @@ def visit(context, server: str, path: str, outside: list[str]) -> dict:
     page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400
             else None)
     outside.clear()
+    # Everything a page shows has loaded by its load event; the only request made
+    # later is the browser's for the page icon, which is checked as a link instead.
     response = page.goto(server + path, wait_until="load")
-    page.wait_for_load_state("networkidle")
     if path in (SEARCH, ZH_SEARCH):
         page.wait_for_selector("#search-results a", timeout=10_000)
     record = page.evaluate(PAGE_FACTS)
     record["status"] = response.status if response else None
     name = re.sub(r"[^\w-]+", "-", path.replace("/", "--").removesuffix(".html"))
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-    # The same page on a phone: nothing may stick out sideways.
+    if SCREENSHOTS_WANTED:
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    # The same page on a phone: nothing may stick out sideways. (Measured after
+    # two animation frames: the first lays the page out at the new width.)
     page.set_viewport_size(PHONE)
-    page.wait_for_timeout(300)
-    record["phone_width"] = page.evaluate("document.documentElement.scrollWidth")
-    page.screenshot(path=SCREENSHOTS / f"{name}--phone.png")
+    record["phone_width"] = page.evaluate(
+        "new Promise(done => requestAnimationFrame(() => requestAnimationFrame("
+        "() => done(document.documentElement.scrollWidth))))")
+    if SCREENSHOTS_WANTED:
+        page.screenshot(path=SCREENSHOTS / f"{name}--phone.png")
     # Errors are read last, so those logged after the load event count too.
     record["errors"] = errors + [f"tried to load from outside the site: {url}" for url in outside]
     page.close()
@@ -218,7 +233,8 @@ def test_every_notebook_has_a_page_reachable_from_the_index(crawl, server):
                   if link.startswith(server)]
     missing = [page for page in [*NOTEBOOKS, *ZH_NOTEBOOKS] if page not in reached]
     assert not missing, f"notebook pages no link leads to from the index: {missing}"
-    assert len(list(SCREENSHOTS.glob("*.png"))) == 2 * len(crawl)  # desktop and phone
+    if SCREENSHOTS_WANTED:
+        assert len(list(SCREENSHOTS.glob("*.png"))) == 2 * len(crawl)  # desktop and phone
 
 
 def test_pages_load_without_errors(crawl):
@@ -244,7 +260,7 @@ def test_every_image_has_decoded_and_every_gif_is_animated(crawl):
                 problems.append(f"{src} is not an animated GIF")
     assert not problems, problems
     shown = {gif_name(src) for src in gifs}
-    committed = {path.name for path in (ROOT / "outputs").glob("*.gif")}
+    committed = {path.name for path in committed_outputs().glob("*.gif")}
     assert committed <= shown, f"GIFs in outputs/ shown by no page: {sorted(committed - shown)}"
 
 

@@ -77,7 +77,7 @@ def check_binder_environment() -> None:
         )
 
 
-def stage(source: Path, language: str = "en") -> None:
+def stage(source: Path, language: str = "en", outputs: Path = ROOT / "outputs") -> None:
     """Copy what Sphinx reads into one folder: conf, index, README, notebooks, outputs.
 
     For the Chinese site (language "zh-CN"): its index and README, and the Chinese
@@ -103,7 +103,7 @@ def stage(source: Path, language: str = "en") -> None:
     else:
         for path in notebook_paths():
             shutil.copy2(path, source / "notebooks" / path.name)
-    shutil.copytree(ROOT / "outputs", source / "outputs")
+    shutil.copytree(outputs, source / "outputs")
 
 
 def check_output_folder(out: Path) -> None:
@@ -122,10 +122,11 @@ def check_output_folder(out: Path) -> None:
         )
 
 
-def build(out: Path, repository: str, branch: str) -> None:
+def build(out: Path, repository: str, branch: str, outputs: Path = ROOT / "outputs") -> None:
     """Build the site in a temporary folder, then put it at out (replacing an earlier build).
 
-    A failed build leaves out as it was.
+    The GIFs come from `outputs` (the repository's outputs/ unless told). A failed
+    build leaves out as it was.
     """
     out = out.resolve()
     check_output_folder(out)
@@ -136,7 +137,7 @@ def build(out: Path, repository: str, branch: str) -> None:
         # links to the same page name in the other folder.
         for language, folder in (("en", html), (translations.LANGUAGE, html / "zh-CN")):
             source = Path(work) / f"src-{language}"
-            stage(source, language)
+            stage(source, language, outputs)
             environment = dict(os.environ, MPLGIF_REPOSITORY=repository, MPLGIF_BRANCH=branch,
                                MPLGIF_LANGUAGE=language)
             command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
