@@ -37,6 +37,9 @@ def leftovers(folder: Path) -> list[str]:
 
 def small_anim(frames=3):
     fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+    # No ticks, labels or frame: drawing them is most of a save's time, and these
+    # tests are about files, which a thousand saves here would otherwise pay for.
+    ax.set_axis_off()
     x = np.linspace(0, 2 * np.pi, 50)
     (line,) = ax.plot(x, np.sin(x), color="tab:red")
 

@@ -175,9 +175,9 @@ def decoded_images(panel, expected: int) -> list[dict]:
     deadline = time.monotonic() + 30
     while images.count() < expected and time.monotonic() < deadline:
         time.sleep(0.1)
-    for image in images.all():
-        image.scroll_into_view_if_needed()
-        image.evaluate("i => i.complete || new Promise(done => i.onload = i.onerror = done)")
+    images.evaluate_all(
+        """async all => { for (const i of all) { i.scrollIntoView();
+               await (i.complete || new Promise(done => i.onload = i.onerror = done)); } }""")
     return images.evaluate_all(
         "all => all.map(i => ({src: (i.getAttribute('src') ?? '(no src)').slice(0, 80), "
         "width: i.naturalWidth}))")
