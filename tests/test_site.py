@@ -272,11 +272,13 @@ def gif_name(src: str) -> str:
 
 def stored_outputs(notebook: Path) -> tuple[list[str], int, int]:
     """The GIFs (outputs/ names) and PNG images among a notebook's stored outputs, and the
-    number of cells that have any output."""
+    number of cells that have any output; a to_jshtml() player (not stored, but shown on
+    the site) counts as a cell with one PNG image, its current frame."""
     gifs, pngs, cells = [], 0, 0
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
         if "remove-output" in cell.get("metadata", {}).get("tags", []):
-            continue  # MyST-NB leaves these outputs off the page (01's to_jshtml player)
+            cells, pngs = cells + 1, pngs + 1  # 01's player: the site build runs it
+            continue
         cells += bool(cell.get("outputs"))
         for output in cell.get("outputs", []):
             data = output.get("data", {})
@@ -365,3 +367,29 @@ def test_binder_links_launch_each_notebook_from_the_repository(crawl):
     for page in NOTEBOOKS:
         notebook = page.removesuffix(".html") + ".ipynb"
         assert BINDER + notebook in crawl[page]["links"], page
+
+
+@pytest.mark.parametrize("page", ["notebooks/01-reset-redraw.html",
+                                  "zh-CN/notebooks/01-reset-redraw.html"])
+def test_the_to_jshtml_player_plays_and_steps_with_icons_from_the_site(site, server, page):
+    # Notebook 01's player is stored by no notebook (tools/run_notebooks.py); the site
+    # build runs that cell, and the theme's Font Awesome draws the icons (as SVGs).
+    sync_api = playwright_or_skip()
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        context, outside = confined_context(browser, server)
+        tab = context.new_page()
+        tab.goto(server + page, wait_until="load")
+        frame = tab.locator(".cell_output img[id^='_anim_img']")
+        assert frame.count() == 1, "no to_jshtml() player on the page"
+        tab.get_by_role("button", name="Pause").click()
+        before = frame.get_attribute("src")
+        tab.get_by_role("button", name="Next frame").click()
+        after = frame.get_attribute("src")
+        shown = frame.evaluate("image => image.naturalWidth")
+        icons = tab.locator(".anim-buttons button").evaluate_all(
+            "all => all.map(b => b.querySelector('svg')?.getBoundingClientRect().width ?? 0)")
+        browser.close()
+    assert shown > 0 and before.startswith("data:image/png") and after != before
+    assert len(icons) == 9 and all(width > 0 for width in icons), f"icon widths: {icons}"
+    assert not outside, f"the player loaded from outside the site: {outside}"

@@ -1,7 +1,9 @@
 """Build the website of the series with Sphinx and MyST-NB (``make site``).
 
-The committed notebooks are shown with their stored outputs; nothing is
-executed. site/ (configuration and index page), README.md, the notebooks and
+The committed notebooks are shown with their stored outputs. Only a notebook
+with a cell tagged ``remove-output`` (a ``to_jshtml()`` player, which git does
+not store) runs, up to that cell and in a temporary folder, so that its page
+shows a player that works. site/ (configuration and index page), README.md, the notebooks and
 outputs/ are copied into a temporary folder, Sphinx builds there, and the
 pages, with outputs/ beside them, replace build/site/html. The Chinese edition
 (README.zh-CN.md, site/index.zh-CN.md and the notebooks of notebooks/zh-CN/)
@@ -32,6 +34,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import run_notebooks  # noqa: E402
 import translations  # noqa: E402
 from navigation import notebook_paths  # noqa: E402
 
@@ -77,12 +80,60 @@ def check_binder_environment() -> None:
         )
 
 
-def stage(source: Path, language: str = "en", outputs: Path = ROOT / "outputs") -> None:
+LIVE = "remove-output"  # cells whose output git does not store: to_jshtml() players
+# The player's stylesheet for its button icons (Font Awesome), from the internet: the
+# site makes no outside requests, and the theme's own Font Awesome draws those icons.
+FONT_AWESOME = re.compile(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">\s*')
+
+
+def is_live(cell) -> bool:
+    return cell.cell_type == "code" and LIVE in cell.metadata.get("tags", [])
+
+
+def live_outputs(outputs: Path = ROOT / "outputs") -> dict[tuple[str, str], list]:
+    """Fresh outputs of the cells tagged remove-output, by (notebook name, cell id).
+
+    A to_jshtml() player works only where its cell ran, so the notebooks store
+    none (tools/run_notebooks.py); the site shows one that works. Each notebook
+    that has such a cell runs, up to its last one, in a temporary folder, with a
+    copy of outputs/ beside it for any GIF it writes.
+    """
+    live = {}
+    for path in notebook_paths():
+        notebook = nbformat.read(path, as_version=4)
+        last = max((index for index, cell in enumerate(notebook.cells) if is_live(cell)),
+                   default=None)
+        if last is None:
+            continue
+        with tempfile.TemporaryDirectory(prefix="mplgif-live-") as work:
+            shutil.copytree(outputs, Path(work) / "outputs")
+            (Path(work) / "notebooks").mkdir()
+            run_notebooks.run(notebook, Path(work) / "notebooks", cells=last + 1)
+        for cell in filter(is_live, notebook.cells):
+            for output in cell.outputs:
+                html = output.get("data", {}).get("text/html")
+                if html is not None:
+                    output["data"]["text/html"] = FONT_AWESOME.sub("", "".join(html))
+            live[path.name, cell.id] = cell.outputs
+    return live
+
+
+def show_live(name: str, notebook, live: dict[tuple[str, str], list]) -> None:
+    """Give `notebook`'s cells tagged remove-output their fresh outputs, shown."""
+    for cell in filter(is_live, notebook.cells):
+        cell.outputs = live[name, cell.id]
+        cell.metadata["tags"] = [tag for tag in cell.metadata["tags"] if tag != LIVE]
+
+
+def stage(source: Path, language: str = "en", outputs: Path = ROOT / "outputs",
+          live: dict[tuple[str, str], list] | None = None) -> None:
     """Copy what Sphinx reads into one folder: conf, index, README, notebooks, outputs.
 
     For the Chinese site (language "zh-CN"): its index and README, and the Chinese
     notebooks as tools/translations.py builds them for a notebooks/ folder of their own.
+    The cells tagged remove-output show `live` outputs (see live_outputs) if given.
     """
+    live = live or {}
     chinese = language == translations.LANGUAGE
     shutil.copytree(ROOT / "site", source,
                     ignore=shutil.ignore_patterns("requirements.txt", "index*.md"))
@@ -97,12 +148,14 @@ def stage(source: Path, language: str = "en", outputs: Path = ROOT / "outputs") 
         pairs = [(path, nbformat.read(path, as_version=4),
                   translations.read_catalogue(translations.catalogue_path(path)))
                  for path in notebook_paths()]
-        for path, notebook in translations.build(pairs, deeper=False).items():
-            (source / "notebooks" / path.name).write_text(translations.text_of(notebook),
-                                                          encoding="utf-8")
+        notebooks = translations.build(pairs, deeper=False).items()
     else:
-        for path in notebook_paths():
-            shutil.copy2(path, source / "notebooks" / path.name)
+        notebooks = [(path, nbformat.read(path, as_version=4)) for path in notebook_paths()]
+    for path, notebook in notebooks:
+        if live:
+            show_live(path.name, notebook, live)
+        (source / "notebooks" / path.name).write_text(translations.text_of(notebook),
+                                                      encoding="utf-8")
     shutil.copytree(outputs, source / "outputs")
 
 
@@ -131,13 +184,14 @@ def build(out: Path, repository: str, branch: str, outputs: Path = ROOT / "outpu
     out = out.resolve()
     check_output_folder(out)
     check_binder_environment()
+    live = live_outputs(outputs)
     with tempfile.TemporaryDirectory(prefix="mplgif-site-") as work:
         html = Path(work) / "html"
         # English at the top, Chinese in zh-CN/: each page's language switch
         # links to the same page name in the other folder.
         for language, folder in (("en", html), (translations.LANGUAGE, html / "zh-CN")):
             source = Path(work) / f"src-{language}"
-            stage(source, language, outputs)
+            stage(source, language, outputs, live)
             environment = dict(os.environ, MPLGIF_REPOSITORY=repository, MPLGIF_BRANCH=branch,
                                MPLGIF_LANGUAGE=language)
             command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",

@@ -123,8 +123,9 @@ def drop_live_outputs(notebook: nbformat.NotebookNode) -> None:
             cell.outputs = []
 
 
-def execute(path: Path, *, refresh: bool = False) -> float:
-    notebook = nbformat.read(path, as_version=4)
+def run(notebook: nbformat.NotebookNode, folder: Path, *, cells: int | None = None) -> float:
+    """Execute `notebook` in memory, top to bottom (only its first `cells` cells if
+    given), in a fresh kernel working in `folder`; return the seconds it took."""
     # The kernel talks to us over local IPC sockets, in a private temporary
     # folder, instead of TCP: ipykernel warns that TCP is unencrypted (harmless
     # on one machine, but alarming), and IPC needs no ports either.
@@ -140,18 +141,28 @@ def execute(path: Path, *, refresh: bool = False) -> float:
             km=manager,
             timeout=600,
             record_timing=False,
-            resources={"metadata": {"path": str(path.parent)}},
+            resources={"metadata": {"path": str(folder)}},
         )
         start = time.perf_counter()
         try:
-            client.execute()
+            if cells is None:
+                client.execute()
+            else:
+                with client.setup_kernel():
+                    for index, cell in enumerate(notebook.cells[:cells]):
+                        client.execute_cell(cell, index)
         finally:
             # nbclient leaves a kernel it was handed running; one left behind
             # lives until this script exits, then notices its parent is gone
             # ("Parent appears to have exited, shutting down").
             if manager.has_kernel:
                 manager.shutdown_kernel()
-        seconds = time.perf_counter() - start
+        return time.perf_counter() - start
+
+
+def execute(path: Path, *, refresh: bool = False) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    seconds = run(notebook, path.parent)
     merge_streams(notebook)
     if not refresh:
         keep_committed_examples(notebook, committed_outputs(path))
