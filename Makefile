@@ -55,7 +55,8 @@ student: $(READY)
 test-student: $(READY)
 	$(BIN)/python -m pytest $(PARALLEL) -m student tests/test_student.py
 
-## site: the website of the committed notebooks (outputs as stored), in build/site/html
+## site: the website of the committed notebooks (outputs as stored; notebook 01 runs up to
+## its to_jshtml() player, which git does not store), in build/site/html
 site: $(SITE_READY)
 	$(BIN)/python tools/build_site.py
 

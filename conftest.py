@@ -7,9 +7,9 @@ holds in a plain ``pytest`` run must hold there too:
 - A notebook's cells run in order, in one kernel, and the tests of the GIFs it
   writes (tests/test_outputs.py) run after it: all on one worker (`scope`).
 - The browser tests start one server and one browser per module: one worker each.
-- Tests that show the committed GIFs (the website, JupyterLab) never read one
-  while a notebook writes it again: they read a copy of outputs/ taken before any
-  test runs (``committed_outputs()`` in tests/browser.py).
+- Tests that show the GIFs (the website, JupyterLab) never read one while a
+  notebook writes it again: they read a copy of outputs/ as it was before any
+  test ran (``committed_outputs()`` in tests/browser.py).
 """
 
 import os
@@ -56,12 +56,23 @@ def pytest_collection_modifyitems(session, config, items):
     from tests.rerender import add_rerender_items
 
     add_rerender_items(items)
+    # The rule `scope` relies on, checked in every run, parallel or not.
+    notebooks = notebook_numbers(config.rootpath)
+    for item in items:
+        scope(item.nodeid, notebooks)
 
 
-# Modules whose tests share a module-wide fixture (a server, a browser, a built site).
+# Modules whose tests share a module-wide fixture (a server and a browser, a built site,
+# or a small one that is cheaper built once).
 TOGETHER = {"tests/test_site.py", "tests/test_lab.py", "tests/test_plots.py",
             "tests/test_smoothing.py"}
 GIF_TESTS = "tests/test_outputs.py"
+
+
+def notebook_numbers(root: Path) -> dict[str, str]:
+    """The series' notebooks by number: {"02": "notebooks/02-erase-redraw.ipynb", ...}."""
+    return {path.name[:2]: path.relative_to(root).as_posix()
+            for path in (root / "notebooks").glob("[0-9][0-9]-*.ipynb")}
 
 
 def scope(nodeid: str, notebooks: dict[str, str]) -> str:
@@ -83,10 +94,11 @@ def scope(nodeid: str, notebooks: dict[str, str]) -> str:
 def pytest_xdist_make_scheduler(config, log):
     # pytest-xdist's own --dist loadgroup relies on rewriting test ids, which
     # pytest 9.2 no longer allows (pytest-xdist issue 1386): the grouping is by id here.
+    if config.getvalue("dist") not in ("load", "loadscope", "loadgroup"):
+        return None  # another distribution asked for (each, loadfile, worksteal...)
     from xdist.scheduler import LoadScopeScheduling
 
-    notebooks = {path.name[:2]: path.relative_to(config.rootpath).as_posix()
-                 for path in (config.rootpath / "notebooks").glob("[0-9][0-9]-*.ipynb")}
+    notebooks = notebook_numbers(config.rootpath)
 
     class Scheduler(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:

@@ -136,7 +136,7 @@ def table(rows: list[dict]) -> str:
         + " | mplgif speed-up, bytes vs pillow |",
         "|---|" + "---|" * (len(writers) + 1),
     ]
-    speedups = []
+    speedups, writer_speedups = [], []
     smaller = 0
     for case in cases:
         cells = []
@@ -148,6 +148,8 @@ def table(rows: list[dict]) -> str:
         pillow, ours = by[(case, "pillow")], by[(case, "mplgif")]
         speedup = pillow["seconds"] / ours["seconds"]
         speedups.append(speedup)
+        if (case, "mplgif-save") in by:
+            writer_speedups.append(pillow["seconds"] / by[(case, "mplgif-save")]["seconds"])
         smaller += ours["bytes"] <= pillow["bytes"]
         cells.append(f"{speedup:.2f}x, {ours['bytes'] / pillow['bytes']:.2f}")
         lines.append(f"| {case} | " + " | ".join(cells) + " |")
@@ -158,6 +160,12 @@ def table(rows: list[dict]) -> str:
         f"{len(cases)} cases, slowest case {min(speedups):.2f}x); bytes at most "
         f"PillowWriter's in {smaller} of {len(cases)} cases."
     )
+    if writer_speedups:
+        lines.append(
+            f"anim.save(writer='mplgif') vs PillowWriter: "
+            f"{math.exp(statistics.mean(map(math.log, writer_speedups))):.2f}x faster "
+            f"(geometric mean), slowest case {min(writer_speedups):.2f}x."
+        )
     return "\n".join(lines)
 
 

@@ -60,7 +60,8 @@ def confined_context(browser, base: str):
 
 
 def committed_outputs() -> Path:
-    """outputs/ as it was when the test run began (a copy the root conftest.py takes):
-    the pages show the GIFs while the notebooks' tests may be writing them again."""
+    """outputs/ of the working tree as it was when the test run began (a copy the root
+    conftest.py takes): the pages show the GIFs while the notebooks' tests may be
+    writing them again."""
     snapshot = os.environ.get("MPLGIF_OUTPUTS_SNAPSHOT")
     return Path(snapshot) if snapshot else ROOT / "outputs"

@@ -34,7 +34,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "site" / "screenshots"
-SCREENSHOTS_WANTED = bool(os.environ.get("MPLGIF_SCREENSHOTS"))
+SCREENSHOTS_WANTED = os.environ.get("MPLGIF_SCREENSHOTS", "0") not in ("", "0")
 PHONE = {"width": 390, "height": 844}
 SEARCH = "search.html?q=twinx"  # the site's search runs in the browser, offline
 # The Chinese site's search splits Chinese into words (jieba, with the series' own
@@ -369,27 +369,34 @@ def test_binder_links_launch_each_notebook_from_the_repository(crawl):
         assert BINDER + notebook in crawl[page]["links"], page
 
 
-@pytest.mark.parametrize("page", ["notebooks/01-reset-redraw.html",
-                                  "zh-CN/notebooks/01-reset-redraw.html"])
-def test_the_to_jshtml_player_plays_and_steps_with_icons_from_the_site(site, server, page):
+def test_the_to_jshtml_player_plays_and_steps_with_icons_from_the_site(site, server):
     # Notebook 01's player is stored by no notebook (tools/run_notebooks.py); the site
     # build runs that cell, and the theme's Font Awesome draws the icons (as SVGs).
     sync_api = playwright_or_skip()
+    seen = {}
     with sync_api.sync_playwright() as playwright:
         browser = launch(playwright)
         context, outside = confined_context(browser, server)
-        tab = context.new_page()
-        tab.goto(server + page, wait_until="load")
-        frame = tab.locator(".cell_output img[id^='_anim_img']")
-        assert frame.count() == 1, "no to_jshtml() player on the page"
-        tab.get_by_role("button", name="Pause").click()
-        before = frame.get_attribute("src")
-        tab.get_by_role("button", name="Next frame").click()
-        after = frame.get_attribute("src")
-        shown = frame.evaluate("image => image.naturalWidth")
-        icons = tab.locator(".anim-buttons button").evaluate_all(
-            "all => all.map(b => b.querySelector('svg')?.getBoundingClientRect().width ?? 0)")
+        for page in ("notebooks/01-reset-redraw.html", "zh-CN/notebooks/01-reset-redraw.html"):
+            tab = context.new_page()
+            tab.goto(server + page, wait_until="load")
+            frame = tab.locator(".cell_output img[id^='_anim_img']")
+            assert frame.count() == 1, f"{page}: no to_jshtml() player"
+            tab.get_by_role("button", name="Pause").click()
+            before = frame.get_attribute("src")
+            tab.get_by_role("button", name="Next frame").click()
+            seen[page] = {
+                "stepped": frame.get_attribute("src") != before,
+                "png": before.startswith("data:image/png"),
+                "shown": frame.evaluate("image => image.naturalWidth") > 0,
+                "icons": tab.locator(".anim-buttons button").evaluate_all(
+                    "all => all.map(b => b.querySelector('svg')?.getBoundingClientRect().width"
+                    " ?? 0)"),
+            }
+            tab.close()
         browser.close()
-    assert shown > 0 and before.startswith("data:image/png") and after != before
-    assert len(icons) == 9 and all(width > 0 for width in icons), f"icon widths: {icons}"
+    for page, facts in seen.items():
+        assert facts["stepped"] and facts["png"] and facts["shown"], (page, facts)
+        icons = facts["icons"]
+        assert len(icons) == 9 and all(width > 0 for width in icons), f"{page}: icons {icons}"
     assert not outside, f"the player loaded from outside the site: {outside}"

@@ -31,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -108,7 +109,11 @@ def live_outputs(outputs: Path = ROOT / "outputs") -> dict[tuple[str, str], list
         with tempfile.TemporaryDirectory(prefix="mplgif-live-") as work:
             shutil.copytree(outputs, Path(work) / "outputs")
             (Path(work) / "notebooks").mkdir()
-            run_notebooks.run(notebook, Path(work) / "notebooks", cells=last + 1)
+            try:
+                run_notebooks.run(notebook, Path(work) / "notebooks", cells=last + 1)
+            except CellExecutionError as error:
+                raise SiteError(f"{path.name} failed while running up to its player cell "
+                                f"(to show the player on the site):\n{error}") from error
         for cell in filter(is_live, notebook.cells):
             for output in cell.outputs:
                 html = output.get("data", {}).get("text/html")

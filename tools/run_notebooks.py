@@ -117,7 +117,8 @@ def drop_live_outputs(notebook: nbformat.NotebookNode) -> None:
     """Store no output for cells tagged ``remove-output``: an animation player made
     by ``to_jshtml()`` works only when its cell runs. Stored, it would be a broken
     image in JupyterLab (which does not run the scripts of a notebook it did not
-    run itself) and megabytes of frames in git. The website leaves it out too."""
+    run itself) and megabytes of frames in git. The website runs such cells to
+    show them (tools/build_site.py)."""
     for cell in notebook.cells:
         if cell.cell_type == "code" and "remove-output" in cell.metadata.get("tags", []):
             cell.outputs = []
@@ -155,6 +156,8 @@ def run(notebook: nbformat.NotebookNode, folder: Path, *, cells: int | None = No
             # nbclient leaves a kernel it was handed running; one left behind
             # lives until this script exits, then notices its parent is gone
             # ("Parent appears to have exited, shutting down").
+            if client.kc is not None:
+                client.kc.stop_channels()
             if manager.has_kernel:
                 manager.shutdown_kernel()
         return time.perf_counter() - start
