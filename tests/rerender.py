@@ -2,9 +2,9 @@
 
 After nbval has run a notebook's last cell, in the same kernel, every
 animation the notebook leaves in its namespace is saved twice (its first 24
-frames and its last), and must keep the same axes and artists and give the same bytes: an
-update function that adds an artist, or an axes, on every run shows up at the
-second save. The root conftest.py adds these items. (Each save runs the update
+frames and its last), and must keep the same axes and artists and give the
+same bytes: an update function that adds an artist, or an axes, on every run
+shows up at the second save. The root conftest.py adds these items. (Each save runs the update
 function for every frame it saves, as displaying with ``to_jshtml()`` does;
 tests/test_plots.py covers displaying and then saving the helpers' animations.)
 """

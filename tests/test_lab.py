@@ -39,7 +39,8 @@ NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 def copy_of_the_repository(destination: Path) -> Path:
     """The files git tracks or would track, as they are in the working tree; the GIFs
-    as committed (the notebooks' tests may be writing outputs/ meanwhile)."""
+    as they were when the test run began (the notebooks' tests may be writing
+    outputs/ meanwhile)."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT, capture_output=True, check=True).stdout.decode()

@@ -58,9 +58,9 @@ def is_player(html: str) -> bool:
 def test_no_errors_and_no_players_are_stored(path):
     # A to_jshtml() player works only when its cell runs: stored, JupyterLab
     # shows it as a broken image (it does not run a stored notebook's scripts),
-    # it has random ids and version-dependent PNGs, and its buttons load an icon
-    # font from a CDN, which the offline website must not do. Its cell is tagged
-    # remove-output (make gifs stores nothing for it, the site leaves it off) and
+    # and it has random ids and version-dependent PNGs. Its cell is tagged
+    # remove-output (make gifs stores nothing for it; the site build runs it and
+    # shows it, without the icon font's link to the internet) and
     # nbval-ignore-output (nbval runs it without comparing).
     for cell in code_cells(load(path)):
         tags = cell.get("metadata", {}).get("tags", [])

@@ -3,8 +3,8 @@
 The committed notebooks are shown with their stored outputs. Only a notebook
 with a cell tagged ``remove-output`` (a ``to_jshtml()`` player, which git does
 not store) runs, up to that cell and in a temporary folder, so that its page
-shows a player that works. site/ (configuration and index page), README.md, the notebooks and
-outputs/ are copied into a temporary folder, Sphinx builds there, and the
+shows a player that works. site/ (configuration and index page), README.md,
+the notebooks and outputs/ are copied into a temporary folder, Sphinx builds there, and the
 pages, with outputs/ beside them, replace build/site/html. The Chinese edition
 (README.zh-CN.md, site/index.zh-CN.md and the notebooks of notebooks/zh-CN/)
 is built the same way into build/site/html/zh-CN, and every page of either
@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import run_notebooks  # noqa: E402
 import translations  # noqa: E402
 from navigation import notebook_paths  # noqa: E402
+from run_notebooks import LIVE, is_live  # noqa: E402
 
 
 class SiteError(RuntimeError):
@@ -81,14 +82,9 @@ def check_binder_environment() -> None:
         )
 
 
-LIVE = "remove-output"  # cells whose output git does not store: to_jshtml() players
 # The player's stylesheet for its button icons (Font Awesome), from the internet: the
 # site makes no outside requests, and the theme's own Font Awesome draws those icons.
 FONT_AWESOME = re.compile(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">\s*')
-
-
-def is_live(cell) -> bool:
-    return cell.cell_type == "code" and LIVE in cell.metadata.get("tags", [])
 
 
 def live_outputs(outputs: Path = ROOT / "outputs") -> dict[tuple[str, str], list]:

@@ -113,15 +113,21 @@ def keep_committed_examples(notebook: nbformat.NotebookNode, committed: dict[str
                 cell.outputs = [nbformat.from_dict(output) for output in committed[cell.source]]
 
 
+LIVE = "remove-output"  # a cell whose output is not stored: a to_jshtml() player
+
+
+def is_live(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "code" and LIVE in cell.metadata.get("tags", [])
+
+
 def drop_live_outputs(notebook: nbformat.NotebookNode) -> None:
     """Store no output for cells tagged ``remove-output``: an animation player made
     by ``to_jshtml()`` works only when its cell runs. Stored, it would be a broken
     image in JupyterLab (which does not run the scripts of a notebook it did not
     run itself) and megabytes of frames in git. The website runs such cells to
     show them (tools/build_site.py)."""
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "remove-output" in cell.metadata.get("tags", []):
-            cell.outputs = []
+    for cell in filter(is_live, notebook.cells):
+        cell.outputs = []
 
 
 def run(notebook: nbformat.NotebookNode, folder: Path, *, cells: int | None = None) -> float:
