@@ -126,12 +126,11 @@ class GifStream:
         """Add new `colours` (sorted, unique) to the known ones, with their
         nearest palette entry."""
         index, error, off = _nearest(_unpack(colours), self.palette[: self.palette_used])
-        merged = np.concatenate([self._known, colours])
-        order = np.argsort(merged, kind="stable")
-        self._known = merged[order]
-        self._known_index = np.concatenate([self._known_index, index])[order]
-        self._known_error = np.concatenate([self._known_error, error])[order]
-        self._known_off = np.concatenate([self._known_off, off])[order]
+        where = np.searchsorted(self._known, colours)  # keeps the known ones sorted
+        self._known = np.insert(self._known, where, colours)
+        self._known_index = np.insert(self._known_index, where, index)
+        self._known_error = np.insert(self._known_error, where, error)
+        self._known_off = np.insert(self._known_off, where, off)
 
     def _add_entries(self, new: np.ndarray, counts: np.ndarray) -> None:
         """Give palette entries to some of the `new` colours while there is room.
@@ -277,22 +276,18 @@ class GifStream:
 
 def _nearest(rgb: np.ndarray, palette: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each colour of `rgb` (n, 3): the index of the nearest `palette`
-    entry (Euclidean), the sum of its absolute channel differences, and the
-    largest of them."""
+    entry (Euclidean, exact: SciPy's k-d tree), the sum of its absolute
+    channel differences, and the largest of them."""
     if not len(palette):
         return (
             np.zeros(len(rgb), dtype=np.uint8),
             np.full(len(rgb), 3 * 255, dtype=np.int32),
             np.full(len(rgb), 255, dtype=np.uint8),
         )
-    entries = palette.astype(np.int32).T
-    index = np.empty(len(rgb), dtype=np.uint8)
-    for start in range(0, len(rgb), 4096):  # bounded memory for many colours
-        chunk = rgb[start : start + 4096].astype(np.int32)
-        squared = (chunk[:, 0:1] - entries[0]) ** 2
-        squared += (chunk[:, 1:2] - entries[1]) ** 2
-        squared += (chunk[:, 2:3] - entries[2]) ** 2
-        index[start : start + len(chunk)] = squared.argmin(axis=1)
+    from scipy.spatial import cKDTree  # imported on first use: most GIFs never need it
+
+    _, index = cKDTree(palette.astype(np.float64)).query(rgb.astype(np.float64))
+    index = index.astype(np.uint8)
     off = np.abs(rgb.astype(np.int32) - palette[index].astype(np.int32))
     return index, off.sum(axis=1, dtype=np.int32), off.max(axis=1).astype(np.uint8)
 
@@ -305,24 +300,33 @@ def _plan(rgb: np.ndarray, counts: np.ndarray, palette: np.ndarray, size: int) -
     added: frequent colours get entries first, and no group of colours stays
     far from every entry while the palette has room. Deterministic.
     """
-    red, green, blue = rgb.astype(np.int32).T
-
-    def distance_to(colour) -> np.ndarray:
-        r, g, b = (int(channel) for channel in colour)
-        return np.abs(red - r) + np.abs(green - g) + np.abs(blue - b)
-
+    channels = [np.ascontiguousarray(channel, dtype=np.int32) for channel in rgb.T]
     distance = np.full(len(rgb), 3 * 255, dtype=np.int32)
+    near, part = np.empty_like(distance), np.empty_like(distance)
+
+    def come_closer(colour) -> None:
+        """distance = the smaller of itself and the distance to `colour`, in place
+        (this runs `size` times: no temporary arrays)."""
+        for number, (channel, value) in enumerate(zip(channels, colour, strict=True)):
+            target = near if number == 0 else part
+            np.subtract(channel, int(value), out=target)
+            np.abs(target, out=target)
+            if number:
+                np.add(near, part, out=near)
+        np.minimum(distance, near, out=distance)
+
     for entry in palette:
-        np.minimum(distance, distance_to(entry), out=distance)
+        come_closer(entry)
     weight = counts.astype(np.int64)
+    score = np.empty(len(rgb), dtype=np.int64)
     chosen = []
     for _ in range(size):
-        score = weight * distance
+        np.multiply(weight, distance, out=score)
         best = int(score.argmax())
         if score[best] == 0:
             break
         chosen.append(best)
-        np.minimum(distance, distance_to(rgb[best]), out=distance)
+        come_closer(rgb[best])
     return np.array(sorted(chosen), dtype=np.intp)
 
 
