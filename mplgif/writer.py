@@ -5,7 +5,9 @@ Matplotlib's ``PillowWriter`` keeps every frame in memory and quantizes each
 one separately at the end; ``ImageMagickWriter`` hands every frame to an
 external program. This writer streams each frame into a
 :class:`mplgif.encoding.GifStream` (one shared palette, changed rectangles
-only) as it comes, and draws each frame once. It checks its arguments as
+only) as it comes, and draws each frame once: it silences the draw
+``anim.save`` makes to advance the animation, and blits a ``FuncAnimation``
+where :mod:`mplgif.frames` can prove that safe. It checks its arguments as
 Matplotlib's own writers do, writes GIF files only, and follows the
 temporary-file rule of :mod:`mplgif.files`.
 
@@ -29,11 +31,12 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib import animation
 from matplotlib import colors as mcolors
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .encoding import GifStream, _frame_end_cs, frame_delays_cs
 from .files import PartialFile, check_folder, check_suffix, full_disk_error
-from .frames import BlitMismatchError, _compare, draw_frames
+from .frames import BlitMismatchError, _artists, _Blitter, _compare, draw_frames
 from .inspecting import gif_info
 
 __all__ = [
@@ -169,10 +172,14 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         time (30 fps: 30, 40, 30 ms...).
     loop : int or None
         0 (the default) loops forever; n plays n + 1 times; None plays once.
+    blit : bool
+        Under ``anim.save``, blit the frames of a ``FuncAnimation`` where that
+        is provably safe, as :func:`mplgif.save_gif` does (see
+        :mod:`mplgif.frames`); False draws every frame in full.
     verify : bool
-        Whenever a frame is taken from the draw Matplotlib just made instead
-        of drawing it again, also draw it with ``savefig`` and raise
-        :class:`BlitMismatchError` at the first pixel that differs.
+        Whenever a frame is not drawn by ``savefig`` itself (blitted, or read
+        from the canvas after a full draw), also draw it with ``savefig`` and
+        raise :class:`BlitMismatchError` at the first pixel that differs.
     warn_timing : bool
         Warn (:class:`GifTimingWarning`) when frames get delays under 20 ms,
         which most browsers show for 100 ms (fps above 50).
@@ -187,11 +194,13 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         *,
         loop=0,
         warn_timing=True,
+        blit=True,
         verify=False,
     ):
         super().__init__(fps=check_gif_fps(fps), metadata=metadata, codec=codec, bitrate=bitrate)
         self.loop = loop
         self.warn_timing = warn_timing
+        self.blit = blit
         self.verify = verify
         self.delays_cs: list[int] = []
 
@@ -217,15 +226,65 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             self._partial.create()
             width, height = self.frame_size
             self._stream = GifStream(self._partial.open(), width, height, loop=self.loop)
-            self._drawn = False
-            self._listener = fig.canvas.mpl_connect("draw_event", self._on_draw)
             self.delays_cs = []
             self._elapsed_cs = 0
+            self._take_over_drawing(fig)
         except BaseException as error:
-            self._partial.abandon(error)  # finish() will not run: clean up here
+            try:
+                self._give_back_drawing()
+            finally:
+                self._partial.abandon(error)  # finish() will not run: clean up here
 
-    def _on_draw(self, event) -> None:
-        self._drawn = True
+    def _take_over_drawing(self, fig) -> None:
+        """Draw every frame exactly once, in ``grab_frame``: silence the canvas's
+        ``draw_idle`` while saving (``anim.save`` calls it to advance the
+        animation, and the frame would then be drawn twice)."""
+        self._blitter, self._anim, self._first_draw = None, None, None
+        self._looked_for_animation = False
+        self._full_in_a_row = 0
+        self._own_draw_idle = None
+        self._plain_canvas = None
+        if type(fig.canvas) is FigureCanvasBase:
+            # A figure made with Figure(), not pyplot: its canvas cannot draw, so
+            # every frame would be drawn by savefig. Lend it one that can.
+            self._plain_canvas = fig.canvas
+            FigureCanvasAgg(fig)
+        self._canvas = canvas = fig.canvas
+        self._own_draw_idle = vars(canvas).get("draw_idle")
+        canvas.draw_idle = _no_draw
+
+    def _start_blitting(self) -> None:
+        """At the first frame: blit if one FuncAnimation drives the figure."""
+        self._looked_for_animation = True
+        canvas = self._canvas
+        anim = _only_animation(self.fig)
+        if not self.blit or anim is None or not isinstance(canvas, FigureCanvasAgg):
+            return
+        # A FuncAnimation starts its timer on the first draw made while the
+        # canvas is not saving, which blitting's background draw is: take that
+        # handler off while saving, and put it back after.
+        first_draw = getattr(anim, "_first_draw_id", None)
+        if first_draw in canvas.callbacks.callbacks.get("draw_event", {}):
+            canvas.mpl_disconnect(first_draw)
+            self._first_draw = first_draw
+        self._anim, self._blitter = anim, _Blitter(self.fig, canvas)
+
+    def _give_back_drawing(self) -> None:
+        """Undo :meth:`_take_over_drawing`, however far it got (safe to call again)."""
+        canvas, self._canvas = getattr(self, "_canvas", None), None
+        if canvas is not None:
+            if self._blitter is not None:
+                self._blitter.close()
+            if self._own_draw_idle is None:
+                vars(canvas).pop("draw_idle", None)
+            else:
+                canvas.draw_idle = self._own_draw_idle
+            if self._first_draw is not None:
+                self._anim._first_draw_id = canvas.mpl_connect("draw_event", self._anim._start)
+                self._first_draw = None
+        plain, self._plain_canvas = getattr(self, "_plain_canvas", None), None
+        if plain is not None:
+            self.fig.set_canvas(plain)
 
     def _as_drawn(self, savefig_kwargs) -> bool:
         """Would savefig with these options give what the canvas drew?
@@ -242,31 +301,84 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         return mpl.rcParams["savefig.facecolor"] == "auto" and face[3] == 1
 
     def _frame_pixels(self, savefig_kwargs) -> np.ndarray:
-        """The current frame's RGBA pixels, drawing the figure only if needed."""
+        """The current frame's RGBA pixels, drawn once: blitted where that is
+        safe, else drawn in full on the canvas, else by ``savefig``."""
         canvas = self.fig.canvas
         width, height = self.frame_size
-        pixels = None
-        if (
-            self._drawn
-            and not self.fig.stale  # nothing changed since that draw
-            and self._as_drawn(savefig_kwargs)
+        if not (
+            self._as_drawn(savefig_kwargs)
             and isinstance(canvas, FigureCanvasAgg)
             and self.fig.dpi == self.dpi
             # A layout engine moves things again in savefig's draw.
             and self.fig.get_layout_engine() is None
+            and canvas.get_width_height(physical=True) == (width, height)
         ):
-            # Matplotlib has just drawn this frame to advance the animation;
-            # drawing it again inside savefig would give the same pixels.
-            pixels = np.asarray(canvas.buffer_rgba())
-            if pixels.shape[:2] != (height, width):
-                pixels = None
-            elif self.verify:
-                _compare(len(self.delays_cs), pixels.copy(), self._saved(savefig_kwargs))
-        if pixels is None:
-            pixels = self._saved(savefig_kwargs)
-        # Only a draw after this point counts as the next frame's.
-        self._drawn = False
+            self._stop_blitting()
+            return self._saved(savefig_kwargs)
+        blitted = self._blitted()
+        if not blitted:
+            # As savefig draws: artists marked animated are drawn too (anim.save
+            # marks the canvas saving already; a loop of grab_frame calls does not).
+            saving, canvas._is_saving = canvas._is_saving, True
+            try:
+                canvas.draw()
+            finally:
+                canvas._is_saving = saving
+        pixels = np.asarray(canvas.buffer_rgba())
+        if self.verify:
+            if blitted:  # the repainted artists are marked animated only to blit
+                self._blitter._set_animated(False)
+            try:
+                full = self._saved(savefig_kwargs)
+            finally:
+                if blitted:
+                    self._blitter._set_animated(True)
+            _compare(len(self.delays_cs), pixels.copy(), full)
         return pixels
+
+    def _stop_blitting(self) -> None:
+        """The next frame is drawn in full: no artist stays marked animated."""
+        if self._blitter is not None:
+            self._blitter.close()
+            self._blitter.background = None
+
+    def _blitted(self) -> bool:
+        """Blit the frame the animation just made, if that is safe; False means
+        'draw it in full'."""
+        if not self._looked_for_animation:
+            self._start_blitting()
+        blitter = self._blitter
+        if blitter is None:
+            return False
+        returned = getattr(self._anim, "_drawn_artists", None)
+        blitted = False
+        if self._full_in_a_row < 2 and _artists(returned) and self._plainly_animated(returned):
+            canvas = self.fig.canvas
+            # Blitting draws the background without the artists it repaints
+            # (marked animated), which a saving canvas would draw.
+            saving, canvas._is_saving = canvas._is_saving, False
+            try:
+                blitted = blitter.frame(returned)
+            finally:
+                canvas._is_saving = saving
+        if blitted:
+            self._full_in_a_row = 0
+        else:
+            self._stop_blitting()
+            self._full_in_a_row += 1
+        return blitted
+
+    def _plainly_animated(self, returned) -> bool:
+        """No artist but the returned ones is marked animated (a background
+        drawn while not saving would leave it out)."""
+        blitter = self._blitter
+        if blitter.background is not None and frozenset(returned) == blitter.returned:
+            return True  # checked when this background was drawn
+        repainted = set(returned)
+        return not any(
+            artist.get_animated() and artist not in repainted
+            for artist in self.fig.findobj(include_self=False)
+        )
 
     def _saved(self, savefig_kwargs) -> np.ndarray:
         """The frame as savefig draws it."""
@@ -296,7 +408,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         self._elapsed_cs = ends_cs
 
     def finish(self) -> None:
-        self.fig.canvas.mpl_disconnect(self._listener)
+        self._give_back_drawing()
         if self.failed:  # the error in flight says why
             self._partial.discard()
             return
@@ -311,9 +423,12 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
                 warnings.warn(warning, GifTimingWarning, stacklevel=3)
 
     def clean_up(self) -> None:
-        partial = getattr(self, "_partial", None)  # None if setup() failed early
-        if partial is not None:
-            partial.discard()  # after a commit there is nothing left to remove
+        try:
+            self._give_back_drawing()
+        finally:
+            partial = getattr(self, "_partial", None)  # None if setup() failed early
+            if partial is not None:
+                partial.discard()  # after a commit there is nothing left to remove
 
     def _check_written(self, path: Path) -> None:
         """Read the finished file back before it replaces the target."""
@@ -346,6 +461,25 @@ def timing_warning(fps: float, delays_cs: list[int]) -> str:
             "less."
         )
     return ""
+
+
+def _no_draw(*args, **kwargs) -> None:
+    """``draw_idle`` while the mplgif writer saves: it draws each frame itself."""
+
+
+def _only_animation(fig):
+    """The FuncAnimation driving `fig`, if it is the only animation whose event
+    handlers are connected to its canvas (the one being saved); else None."""
+    found = set()
+    for handlers in fig.canvas.callbacks.callbacks.values():
+        for reference in list(handlers.values()):
+            owner = getattr(reference(), "__self__", None)
+            if isinstance(owner, animation.Animation):
+                found.add(owner)
+    if len(found) != 1:
+        return None
+    (anim,) = found
+    return anim if isinstance(anim, animation.FuncAnimation) and anim._fig is fig else None
 
 
 animation.writers.register("mplgif")(GifWriter)

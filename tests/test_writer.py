@@ -243,6 +243,90 @@ def test_blitting_gives_the_same_bytes_with_far_fewer_draws(sine, tmp_path, monk
     assert full == 20  # each frame drawn once, not twice as anim.save does
 
 
+def test_anim_save_with_the_writer_blits_too_and_gives_the_same_bytes(sine, tmp_path, monkeypatch):
+    fig, update = sine
+    anim = FuncAnimation(fig, update, frames=20)
+    draws = {}
+    for blit in (True, False):
+        writer = GifWriter(fps=20, blit=blit)
+        draws[blit] = count_full_draws(
+            monkeypatch, lambda: anim.save(tmp_path / f"{blit}.gif", writer=writer)
+        )
+    mplgif.save_gif(anim, tmp_path / "save_gif.gif", fps=20)
+    assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
+    assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "save_gif.gif").read_bytes()
+    assert draws[True] <= 2
+    assert draws[False] == 20  # each frame once: the writer silences anim.save's own draw
+
+
+def test_the_writer_gives_the_canvas_back_as_it_was(sine, tmp_path):
+    fig, update = sine
+    canvas = fig.canvas
+    anim = FuncAnimation(fig, update, frames=3)
+    anim.save(tmp_path / "a.gif", writer="mplgif", fps=10)
+    assert fig.canvas is canvas
+    assert "draw_idle" not in vars(canvas)  # the class's own again
+    assert not canvas.is_saving()
+    assert not any(artist.get_animated() for artist in fig.findobj())
+    # The animation still starts on the figure's first draw, as before the save.
+    assert anim._first_draw_id in canvas.callbacks.callbacks["draw_event"]
+
+
+def test_a_failure_under_anim_save_gives_the_canvas_back(sine, tmp_path):
+    fig, update = sine
+    canvas = fig.canvas
+
+    def failing(frame):
+        if frame == 2:
+            raise RuntimeError("update failed on purpose")
+        return update(frame)
+
+    with pytest.raises(RuntimeError, match="on purpose"):
+        FuncAnimation(fig, failing, frames=4).save(tmp_path / "a.gif", writer="mplgif", fps=10)
+    assert fig.canvas is canvas and "draw_idle" not in vars(canvas)
+    assert not any(artist.get_animated() for artist in fig.findobj())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_figure_made_without_pyplot_is_lent_a_canvas_only_while_saving(tmp_path):
+    from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.figure import Figure
+
+    def made():
+        fig = Figure(figsize=(3, 2), dpi=50)
+        ax = fig.subplots()
+        x = np.linspace(0, 2 * np.pi, 60)
+        (line,) = ax.plot(x, np.sin(x))
+
+        def update(frame):
+            line.set_ydata(np.sin(x + frame / 3))
+            return (line,)
+
+        return fig, FuncAnimation(fig, update, frames=5)
+
+    fig, anim = made()
+    plain = fig.canvas
+    assert type(plain) is FigureCanvasBase
+    anim.save(tmp_path / "writer.gif", writer=GifWriter(fps=10, verify=True))
+    assert fig.canvas is plain
+    fig, anim = made()
+    anim.save(tmp_path / "pillow.gif", writer="pillow", fps=10)
+    reference = decoded(tmp_path / "pillow.gif")
+    for got, want in zip(decoded(tmp_path / "writer.gif"), reference, strict=True):
+        assert np.abs(got.astype(int) - want).mean() < 0.5
+
+
+def test_two_animations_on_one_figure_are_drawn_in_full_and_right(sine, tmp_path, monkeypatch):
+    fig, update = sine
+    other = FuncAnimation(fig, lambda frame: (), frames=3)  # another one, also alive
+    anim = FuncAnimation(fig, update, frames=6)
+    draws = count_full_draws(
+        monkeypatch, lambda: anim.save(tmp_path / "a.gif", writer=GifWriter(fps=10, verify=True))
+    )
+    assert draws == 2 * 6  # each frame drawn once, and once more to verify it
+    del other
+
+
 def test_blitting_the_regression_animation_matches_full_draws(tmp_path):
     from mplgif.plots import animate_training
     from mplgif.regression import make_data, train
@@ -396,6 +480,17 @@ def test_artists_marked_animated_are_still_drawn(sine, tmp_path):
     for blit in (True, False):
         for got, want in zip(decoded(tmp_path / f"{blit}.gif"), reference, strict=True):
             assert np.abs(got.astype(int) - want).mean() < 0.1
+
+
+def test_a_grab_frame_loop_draws_artists_marked_animated_as_savefig_does(sine, tmp_path):
+    fig, update = sine
+    fig.axes[0].lines[1].set_animated(True)  # savefig draws it; a plain canvas draw would not
+    writer = GifWriter(fps=10, verify=True)  # raises where a frame differs from savefig's
+    with writer.saving(fig, tmp_path / "loop.gif", dpi=fig.dpi):
+        for frame in range(3):
+            update(frame)
+            writer.grab_frame()
+    assert mplgif.gif_info(tmp_path / "loop.gif").frames == 3
 
 
 def test_a_failure_while_encoding_restores_the_figure(sine, tmp_path, monkeypatch):
