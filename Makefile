@@ -84,6 +84,7 @@ translations: $(READY)
 bench: $(READY)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/corpus_bench.py
+	$(BIN)/python benchmarks/corpus_bench.py --dpi 100 --frames 20
 
 ## lab: open the series in JupyterLab, serving the repository root so that the notebooks'
 ## GIFs (../outputs/) and links (../README.md) resolve; adds --allow-root only as root

@@ -1,6 +1,7 @@
 """Compare the GIF writers over tests/corpus/, case by case, side by side.
 
     python benchmarks/corpus_bench.py            # every corpus case, 3 repeats (make bench)
+    python benchmarks/corpus_bench.py --dpi 100 --frames 20   # larger: 240x180, 20 frames
     python benchmarks/corpus_bench.py --repeats 1 sine_returned many_lines_many_hues
 
 Writers, each saving a fresh copy of the same animation at 10 fps:
@@ -16,9 +17,10 @@ repeat runs every writer once, in turn), building the animation outside the
 timed part. Error is the mean absolute difference (0-255) between each
 decoded frame and a full draw of it; "far" is the largest number of pixels
 in one frame that are more than 40 off in some channel. The corpus cases are
-small (96x72 pixels, 6 frames): they test what each writer does with awkward
-animations, not speed on large ones (benchmarks/bench.py does that). This is
-a measurement script, not a test: nothing here passes or fails.
+small (96x72 pixels, 6 frames), to keep the tests quick; ``--dpi`` and
+``--frames`` save them larger and longer, closer to what users save (make
+bench runs both), where the fixed cost of starting a save counts for less.
+This is a measurement script, not a test: nothing here passes or fails.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import mplgif  # noqa: E402
 from mplgif.frames import draw_frames  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import corpus  # noqa: E402
 from corpus import CASES  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -173,7 +176,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", nargs="*", help="corpus case names (default: all)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dpi", type=int, default=corpus.DPI,
+                        help=f"dots per inch of the corpus figures (default {corpus.DPI})")
+    parser.add_argument("--frames", type=int, default=corpus.FRAMES,
+                        help=f"frames per animation (default {corpus.FRAMES})")
     arguments = parser.parse_args()
+    corpus.DPI, corpus.FRAMES = arguments.dpi, arguments.frames
     names = arguments.cases or sorted(CASES)
     unknown = sorted(set(names) - set(CASES))
     if unknown:
@@ -181,7 +189,9 @@ def main() -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. Matplotlib's notes on transparent frames
         rows = run(names, arguments.repeats)
-    print(f"Machine: {machine()}\n")
+    width, height = (round(inches * corpus.DPI) for inches in corpus.SIZE)
+    print(f"Machine: {machine()}")
+    print(f"Corpus: {width}x{height} pixels (dpi {corpus.DPI}), {corpus.FRAMES} frames\n")
     print(table(rows))
     return 0
 
