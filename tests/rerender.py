@@ -1,7 +1,7 @@
 """Every animation in the series can be rendered again without growing.
 
 After nbval has run a notebook's last cell, in the same kernel, every
-animation the notebook leaves in its namespace is saved twice (its first 24
+animation the notebook leaves in its namespace is saved twice (its first 5
 frames and its last), and must keep the same axes and artists and give the
 same bytes: an update function that adds an artist, or an axes, on every run
 shows up at the second save. The root conftest.py adds these items. (Each save runs the update
@@ -44,11 +44,11 @@ with _tempfile.TemporaryDirectory() as _folder, _matplotlib.rc_context({"savefig
             continue
         _figure = _anim._fig
         _before = _inventory(_figure)
-        # The first 24 frames and the last: an update function that adds an artist,
+        # The first 5 frames and the last: an update function that adds an artist,
         # or carries state from one run into the next, shows it from its first calls
         # on, or on the last frame (where 04 and 05 add their cost curve).
         _all = list(_anim.new_saved_frame_seq())
-        _anim.new_saved_frame_seq = lambda: iter(_all[:24] + _all[24:][-1:])
+        _anim.new_saved_frame_seq = lambda: iter(_all[:5] + _all[5:][-1:])
         try:
             _mplgif.save_gif(_anim, f"{_folder}/first.gif", fps=10, dpi=40)
             _mplgif.save_gif(_anim, f"{_folder}/second.gif", fps=10, dpi=40)
