@@ -276,8 +276,9 @@ class GifStream:
 
 def _nearest(rgb: np.ndarray, palette: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each colour of `rgb` (n, 3): the index of the nearest `palette`
-    entry (Euclidean, exact: SciPy's k-d tree), the sum of its absolute
-    channel differences, and the largest of them."""
+    entry (Euclidean, the lowest index among equally near ones; found with
+    SciPy's k-d tree), the sum of its absolute channel differences, and the
+    largest of them."""
     if not len(palette):
         return (
             np.zeros(len(rgb), dtype=np.uint8),
@@ -286,7 +287,18 @@ def _nearest(rgb: np.ndarray, palette: np.ndarray) -> tuple[np.ndarray, np.ndarr
         )
     from scipy.spatial import cKDTree  # imported on first use: most GIFs never need it
 
-    _, index = cKDTree(palette.astype(np.float64)).query(rgb.astype(np.float64))
+    # The nearest few, so that among entries equally near the lowest index wins,
+    # as in a search entry by entry (distances of whole numbers tie exactly).
+    near = min(4, len(palette))
+    distance, found = cKDTree(palette.astype(np.float64)).query(rgb.astype(np.float64), k=near)
+    distance, found = distance.reshape(len(rgb), near), found.reshape(len(rgb), near)
+    tied = distance == distance[:, :1]
+    index = np.where(tied, found, len(palette)).min(axis=1)
+    if near < len(palette):
+        unsure = np.flatnonzero(tied[:, -1])  # all `near` tie: there may be more
+        for row in unsure:
+            squared = ((palette.astype(np.int32) - rgb[row].astype(np.int32)) ** 2).sum(axis=1)
+            index[row] = squared.argmin()
     index = index.astype(np.uint8)
     off = np.abs(rgb.astype(np.int32) - palette[index].astype(np.int32))
     return index, off.sum(axis=1, dtype=np.int32), off.max(axis=1).astype(np.uint8)

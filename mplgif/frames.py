@@ -4,10 +4,13 @@ on the first difference."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import AxesImage
+from matplotlib.text import Text
 
 __all__ = ["BlitMismatchError", "draw_frames"]
 
@@ -46,6 +49,29 @@ class _Blitter:
         self.overlay: list = []
         self.returned: frozenset = frozenset()
         self.background = None
+        # A draw the blitter did not make (an update function calling
+        # fig.canvas.draw(), say) marks everything it drew up to date, hiding
+        # what changed: the background is then drawn again.
+        self._own = 0
+        self._listener = canvas.mpl_connect("draw_event", self._on_draw)
+
+    def _on_draw(self, event) -> None:
+        if not self._own:
+            self.background = None
+
+    @contextlib.contextmanager
+    def own_draws(self):
+        """Draws made inside this block are the blitter's own (or a check's)."""
+        self._own += 1
+        try:
+            yield
+        finally:
+            self._own -= 1
+
+    def _draw(self) -> None:
+        """A full draw, as savefig makes it (the Agg canvas's own draw)."""
+        with self.own_draws():
+            FigureCanvasAgg.draw(self.canvas)
 
     def _plan(self, returned: frozenset) -> list | None:
         """Artists to repaint each frame, in paint order; None if not blittable."""
@@ -84,8 +110,11 @@ class _Blitter:
         # the Axes stale, which would hide real changes.
         self.limits = [(ax, ax.viewLim.frozen(), ax.bbox.frozen()) for ax in self.fig.axes]
         self.tree = self._tree()
+        self.order = [artist.get_zorder() for artist in self.overlay]
+        # Artists a draw leaves marked stale (empty or invisible ones, which draw
+        # nothing): what would make them draw something is compared instead.
         self.stale_after_draw = {
-            artist: artist.get_visible() for artist in self.watched if artist.stale
+            artist: _looks(artist) for artist in self.watched if artist.stale
         }
 
     def _tree(self) -> list:
@@ -101,10 +130,12 @@ class _Blitter:
         for ax, view, box in self.limits:
             if ax.viewLim.bounds != view.bounds or ax.bbox.bounds != box.bounds:
                 return False
+        if [artist.get_zorder() for artist in self.overlay] != self.order:
+            return False  # the paint order the background was planned for changed
         for artist in self.watched:
             if artist.stale:
-                visible = self.stale_after_draw.get(artist)
-                if visible is None or artist.get_visible() != visible:
+                looks = self.stale_after_draw.get(artist)
+                if looks is None or _looks(artist) != looks:
                     return False
         return True
 
@@ -130,7 +161,7 @@ class _Blitter:
         self._set_animated(False)
         self.overlay, self.returned = plan, returned
         self._set_animated(True)
-        self.canvas.draw()  # everything else: the background
+        self._draw()  # everything else: the background
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
         self._paint_overlay()
         self._snapshot()
@@ -139,11 +170,14 @@ class _Blitter:
     def verify(self, index: int) -> None:
         """Draw the frame just blitted in full; raise on the first differing pixel."""
         blitted = np.asarray(self.canvas.buffer_rgba()).copy()
+        stale = [(artist, artist._stale) for artist in self.fig.findobj()]
         self._set_animated(False)
         try:
-            self.canvas.draw()
+            self._draw()
         finally:
             self._set_animated(True)
+            for artist, flag in stale:  # the check leaves no trace the next frame sees
+                artist._stale = flag
         _compare(index, blitted, np.asarray(self.canvas.buffer_rgba()))
 
     def _set_animated(self, value: bool) -> None:
@@ -157,6 +191,16 @@ class _Blitter:
     def close(self) -> None:
         self._set_animated(False)
         self.overlay = []
+
+    def disconnect(self) -> None:
+        """Stop watching the canvas's draws (when the save is over)."""
+        self.close()
+        self.canvas.mpl_disconnect(self._listener)
+
+
+def _looks(artist) -> tuple:
+    """What decides whether an artist that a draw leaves stale draws anything."""
+    return (artist.get_visible(), artist.get_text() if isinstance(artist, Text) else None)
 
 
 def _inside_any(artist, containers: set) -> bool:
@@ -215,29 +259,30 @@ def _frames(anim, func, dpi, blit, verify=False):
     args = getattr(anim, "_args", None) or ()
     init = getattr(anim, "_init_func", None)
     original_canvas, original_dpi = fig.canvas, fig.dpi
-    canvas = FigureCanvasAgg(fig)
-    if dpi is not None:
-        fig.set_dpi(dpi)
-    blitter = _Blitter(fig, canvas)
+    blitter, animated, waiting = None, [], False
     full_in_a_row = 0
     blit = blit and fig.get_layout_engine() is None  # layouts move things between draws
-    # Saving draws animated artists too (FuncAnimation(blit=True) marks them);
-    # so do we, by clearing the flag for the duration.
-    animated = [artist for artist in fig.findobj() if artist.get_animated()]
-    for artist in animated:
-        artist.set_animated(False)
-    # The animation starts its own timer, and calls its init function, on the
-    # first draw_event; anim.save prevents that by flagging the canvas as
-    # saving, which would also paint animated artists into our background.
-    # So take that one handler off while we draw, and put it back after.
-    first_draw = getattr(anim, "_first_draw_id", None)
-    waiting = first_draw is not None and first_draw in canvas.callbacks.callbacks.get(
-        "draw_event", {}
-    )
-    if waiting:
-        canvas.mpl_disconnect(first_draw)
-    anim._draw_was_started = True  # it is being rendered: no "deleted without rendering"
-    try:
+    try:  # from here on, whatever stops the save, the figure is given back as it was
+        canvas = FigureCanvasAgg(fig)
+        if dpi is not None:
+            fig.set_dpi(dpi)
+        blitter = _Blitter(fig, canvas)
+        # Saving draws animated artists too (FuncAnimation(blit=True) marks them);
+        # so do we, by clearing the flag for the duration.
+        animated = [artist for artist in fig.findobj() if artist.get_animated()]
+        for artist in animated:
+            artist.set_animated(False)
+        # The animation starts its own timer, and calls its init function, on the
+        # first draw_event; anim.save prevents that by flagging the canvas as
+        # saving, which would also paint animated artists into our background.
+        # So take that one handler off while we draw, and put it back after.
+        first_draw = getattr(anim, "_first_draw_id", None)
+        if first_draw is not None and first_draw in canvas.callbacks.callbacks.get(
+            "draw_event", {}
+        ):
+            canvas.mpl_disconnect(first_draw)
+            waiting = True
+        anim._draw_was_started = True  # it is being rendered: no "deleted without rendering"
         if init is not None:
             init()
         else:  # as FuncAnimation does: draw the first frame as the initial state
@@ -262,7 +307,8 @@ def _frames(anim, func, dpi, blit, verify=False):
     finally:
         if waiting:
             anim._first_draw_id = canvas.mpl_connect("draw_event", anim._start)
-        blitter.close()
+        if blitter is not None:
+            blitter.disconnect()
         for artist in animated:
             artist.set_animated(True)
         fig.set_dpi(original_dpi)
@@ -270,10 +316,11 @@ def _frames(anim, func, dpi, blit, verify=False):
 
 
 def _artists(returned) -> bool:
+    """Did the update function return a list or tuple of artists? (Anything else,
+    a generator say, is not looked into: Matplotlib itself iterates what the
+    update returns only when blitting.)"""
     from matplotlib.artist import Artist
 
-    try:
-        items = list(returned)
-    except TypeError:
+    if not isinstance(returned, (list, tuple)):
         return False
-    return bool(items) and all(isinstance(item, Artist) for item in items)
+    return bool(returned) and all(isinstance(item, Artist) for item in returned)

@@ -274,7 +274,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         canvas, self._canvas = getattr(self, "_canvas", None), None
         if canvas is not None:
             if self._blitter is not None:
-                self._blitter.close()
+                self._blitter.disconnect()
             if self._own_draw_idle is None:
                 vars(canvas).pop("draw_idle", None)
             else:
@@ -292,7 +292,11 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         ``anim.save`` passes the figure's face colour composited onto white and
         ``transparent=False``; for an opaque figure that changes nothing.
         """
-        if set(savefig_kwargs) - {"facecolor", "transparent"} or savefig_kwargs.get("transparent"):
+        if set(savefig_kwargs) - {"facecolor", "transparent"}:
+            return False
+        if savefig_kwargs.get("transparent", mpl.rcParams["savefig.transparent"]):
+            return False
+        if mpl.rcParams["savefig.edgecolor"] != "auto":  # savefig would paint the edge
             return False
         face = mcolors.to_rgba(self.fig.get_facecolor())
         if "facecolor" in savefig_kwargs:
@@ -317,24 +321,37 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             return self._saved(savefig_kwargs)
         blitted = self._blitted()
         if not blitted:
-            # As savefig draws: artists marked animated are drawn too (anim.save
-            # marks the canvas saving already; a loop of grab_frame calls does not).
+            # As savefig draws: with the Agg canvas's own draw (a subclass's may
+            # need the figure manager anim.save takes away), and artists marked
+            # animated drawn too (anim.save marks the canvas saving already; a
+            # loop of grab_frame calls does not).
             saving, canvas._is_saving = canvas._is_saving, True
             try:
-                canvas.draw()
+                FigureCanvasAgg.draw(canvas)
             finally:
                 canvas._is_saving = saving
         pixels = np.asarray(canvas.buffer_rgba())
         if self.verify:
-            if blitted:  # the repainted artists are marked animated only to blit
-                self._blitter._set_animated(False)
-            try:
-                full = self._saved(savefig_kwargs)
-            finally:
-                if blitted:
-                    self._blitter._set_animated(True)
-            _compare(len(self.delays_cs), pixels.copy(), full)
+            pixels = pixels.copy()  # savefig draws into the same buffer
+            _compare(len(self.delays_cs), pixels, self._saved_unseen(savefig_kwargs, blitted))
         return pixels
+
+    def _saved_unseen(self, savefig_kwargs, blitted: bool) -> np.ndarray:
+        """The frame as savefig draws it, leaving no trace a blitter could see:
+        the repainted artists lose their animated mark meanwhile, and every
+        artist keeps its stale flag (savefig sets the face colour and back)."""
+        artists = self.fig.findobj()
+        stale = [artist._stale for artist in artists]
+        if blitted:
+            self._blitter._set_animated(False)
+        try:
+            with self._blitter.own_draws() if self._blitter else contextlib.nullcontext():
+                return self._saved(savefig_kwargs)
+        finally:
+            if blitted:
+                self._blitter._set_animated(True)
+            for artist, flag in zip(artists, stale, strict=True):
+                artist._stale = flag
 
     def _stop_blitting(self) -> None:
         """The next frame is drawn in full: no artist stays marked animated."""
@@ -375,6 +392,10 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         if blitter.background is not None and frozenset(returned) == blitter.returned:
             return True  # checked when this background was drawn
         repainted = set(returned)
+        if any(artist.get_animated() and artist.axes is None for artist in returned):
+            # savefig leaves out a figure-level artist marked animated (as
+            # FuncAnimation(blit=True) marks what it returns); a blit would paint it.
+            return False
         return not any(
             artist.get_animated() and artist not in repainted
             for artist in self.fig.findobj(include_self=False)

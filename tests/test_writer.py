@@ -248,10 +248,10 @@ def test_anim_save_with_the_writer_blits_too_and_gives_the_same_bytes(sine, tmp_
     anim = FuncAnimation(fig, update, frames=20)
     draws = {}
     for blit in (True, False):
-        writer = GifWriter(fps=20, blit=blit)
-        draws[blit] = count_full_draws(
-            monkeypatch, lambda: anim.save(tmp_path / f"{blit}.gif", writer=writer)
-        )
+        def save(blit=blit):
+            anim.save(tmp_path / f"{blit}.gif", writer=GifWriter(fps=20, blit=blit))
+
+        draws[blit] = count_full_draws(monkeypatch, save)
     mplgif.save_gif(anim, tmp_path / "save_gif.gif", fps=20)
     assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
     assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "save_gif.gif").read_bytes()
@@ -568,3 +568,187 @@ def test_the_encoder_imports_no_matplotlib():
         "assert file.getvalue().startswith(b'GIF89a')"
     )
     subprocess.run([sys.executable, "-c", check], check=True)
+
+
+# -- Cases a review of the writer's blitting found ---------------------------------
+#
+# Each animation below once gave frames that differed from savefig's without a word.
+# Both fast paths must now give savefig's pixels; verify=True checks each frame.
+
+
+def _sine_figure():
+    fig, ax = plt.subplots(figsize=(2.4, 1.8), dpi=40)
+    x = np.linspace(0, 2 * np.pi, 60)
+    (line,) = ax.plot(x, np.sin(x), lw=2)
+    return fig, ax, x, line
+
+
+def _update_draws_the_canvas_itself():
+    fig, ax, x, line = _sine_figure()
+    label = ax.text(0.5, 0.5, "0", zorder=1)  # not returned
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        label.set_text(str(frame))
+        fig.canvas.draw()  # marks the label up to date: only a draw_event tells
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=5)
+
+
+def _returned_artist_changes_zorder():
+    fig, ax, x, line = _sine_figure()
+    ax.fill_between(x, -0.5, 0.5, color="tab:orange", zorder=2.5)
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        line.set_zorder(3 if frame >= 3 else 2)  # now above the band
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=6)
+
+
+def _empty_text_filled_later():
+    fig, ax, x, line = _sine_figure()
+    note = fig.text(0.1, 0.5, "", zorder=-1)  # empty: a draw leaves it stale
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        if frame >= 2:
+            note.set_text(f"step {frame}")
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=5)
+
+
+def _update_is_a_generator():
+    fig, ax, x, line = _sine_figure()
+
+    def update(frame):  # Matplotlib runs the body only when blitting
+        line.set_ydata(np.sin(x + frame / 3))
+        yield line
+
+    return fig, FuncAnimation(fig, update, frames=5)
+
+
+def _figure_text_with_blit_true():
+    fig, ax, x, line = _sine_figure()
+    label = fig.text(0.05, 0.9, "")
+
+    def update(frame):  # FuncAnimation(blit=True) marks both animated: savefig skips the text
+        line.set_ydata(np.sin(x + frame / 3))
+        label.set_text(str(frame))
+        return (line, label)
+
+    return fig, FuncAnimation(fig, update, frames=4, blit=True)
+
+
+REVIEWED = {
+    "update_draws_the_canvas_itself": _update_draws_the_canvas_itself,
+    "returned_artist_changes_zorder": _returned_artist_changes_zorder,
+    "empty_text_filled_later": _empty_text_filled_later,
+    "update_is_a_generator": _update_is_a_generator,
+    "figure_text_with_blit_true": _figure_text_with_blit_true,
+}
+
+
+class _SavefigFrames(animation.AbstractMovieWriter):
+    """Each frame exactly as savefig gives it: the reference."""
+
+    def setup(self, fig, outfile, dpi=None):
+        super().setup(fig, outfile, dpi=dpi)
+        self.frames = []
+
+    def grab_frame(self, **savefig_kwargs):
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="rgba", dpi=self.dpi, **savefig_kwargs)
+        width, height = self.frame_size
+        self.frames.append(np.frombuffer(buffer.getvalue(), np.uint8).reshape(height, width, 4))
+
+    def finish(self):
+        pass
+
+
+@pytest.mark.parametrize("name", sorted(REVIEWED))
+def test_reviewed_animations_give_savefigs_frames(name, tmp_path, monkeypatch):
+    fig, anim = REVIEWED[name]()
+    reference = _SavefigFrames(fps=10)
+    anim.save(tmp_path / "reference.gif", writer=reference)
+    plt.close(fig)
+    encoded = []
+    add_frame = GifWriter.add_frame
+
+    def recording(self, rgba):
+        encoded.append(rgba.copy())
+        add_frame(self, rgba)
+
+    monkeypatch.setattr(GifWriter, "add_frame", recording)
+    # Matplotlib's own save leaves out a figure-level artist that FuncAnimation(blit=True)
+    # marked animated, and so does the writer; save_gif never marks it, and draws it.
+    ways = ("writer",) if name == "figure_text_with_blit_true" else ("writer", "save_gif")
+    for how in ways:
+        encoded.clear()
+        fig, anim = REVIEWED[name]()
+        if how == "writer":
+            anim.save(tmp_path / f"{how}.gif", writer=GifWriter(fps=10, verify=True))
+        else:
+            mplgif.save_gif(anim, tmp_path / f"{how}.gif", fps=10, verify=True)
+        plt.close(fig)
+        assert len(encoded) == len(reference.frames), how
+        for index, (got, want) in enumerate(zip(encoded, reference.frames, strict=True)):
+            assert (got == want).all(), f"{how}, frame {index}: not savefig's pixels"
+
+
+def test_verification_catches_a_blitter_that_misses_a_change_under_anim_save(tmp_path,
+                                                                             monkeypatch):
+    from mplgif.frames import BlitMismatchError, _Blitter
+
+    # Blind to the label: it neither checks what changed nor hears the update's draw.
+    monkeypatch.setattr(_Blitter, "_unchanged", lambda self: True)
+    monkeypatch.setattr(_Blitter, "_on_draw", lambda self, event: None)
+    fig, anim = _update_draws_the_canvas_itself()
+    with pytest.raises(BlitMismatchError):
+        anim.save(tmp_path / "a.gif", writer=GifWriter(fps=10, verify=True))
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("setting", [{"savefig.transparent": True},
+                                     {"savefig.edgecolor": "red"}])
+def test_savefig_settings_that_change_the_picture_are_honoured(setting, tmp_path):
+    import matplotlib as mpl
+
+    with mpl.rc_context(setting):
+        fig, anim = _returned_artist_changes_zorder()
+        fig.set_linewidth(4)
+        anim.save(tmp_path / "a.gif", writer=GifWriter(fps=10, verify=True))
+        writer = GifWriter(fps=10, verify=True)  # a grab_frame loop too
+        with writer.saving(fig, tmp_path / "loop.gif", dpi=fig.dpi):
+            for _ in range(2):
+                writer.grab_frame()
+        plt.close(fig)
+
+
+def test_a_webagg_canvas_saves_under_anim_save(tmp_path):
+    # nbagg (%matplotlib notebook) and ipympl canvases draw through their manager,
+    # which anim.save takes away while saving.
+    from matplotlib.backends.backend_webagg_core import (
+        FigureCanvasWebAggCore,
+        FigureManagerWebAgg,
+    )
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2.4, 1.8), dpi=40)
+    canvas = FigureCanvasWebAggCore(fig)
+    FigureManagerWebAgg(canvas, 1)
+    x = np.linspace(0, 2 * np.pi, 60)
+    (line,) = fig.subplots().plot(x, np.sin(x))
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        return (line,)
+
+    FuncAnimation(fig, update, frames=3).save(
+        tmp_path / "a.gif", writer=GifWriter(fps=10, verify=True)
+    )
+    assert fig.canvas is canvas and canvas.manager is not None
+    assert mplgif.gif_info(tmp_path / "a.gif").frames == 3
