@@ -170,15 +170,25 @@ class _Blitter:
     def verify(self, index: int) -> None:
         """Draw the frame just blitted in full; raise on the first differing pixel."""
         blitted = np.asarray(self.canvas.buffer_rgba()).copy()
+        with self.unseen():
+            self._draw()
+        _compare(index, blitted, np.asarray(self.canvas.buffer_rgba()))
+
+    @contextlib.contextmanager
+    def unseen(self):
+        """A full draw made inside this block, to check a frame, leaves no trace
+        the next frame sees: the repainted artists lose their animated mark
+        meanwhile, every artist keeps its stale flag, and the draw is the
+        blitter's own."""
         stale = [(artist, artist._stale) for artist in self.fig.findobj()]
         self._set_animated(False)
         try:
-            self._draw()
+            with self.own_draws():
+                yield
         finally:
             self._set_animated(True)
-            for artist, flag in stale:  # the check leaves no trace the next frame sees
+            for artist, flag in stale:
                 artist._stale = flag
-        _compare(index, blitted, np.asarray(self.canvas.buffer_rgba()))
 
     def _set_animated(self, value: bool) -> None:
         for artist in self.overlay:
@@ -191,6 +201,12 @@ class _Blitter:
     def close(self) -> None:
         self._set_animated(False)
         self.overlay = []
+
+    def stop(self) -> None:
+        """The next frame is drawn in full: no artist stays marked animated, and
+        the next blitted frame draws its background again."""
+        self.close()
+        self.background = None
 
     def disconnect(self) -> None:
         """Stop watching the canvas's draws (when the save is over)."""
@@ -276,12 +292,7 @@ def _frames(anim, func, dpi, blit, verify=False):
         # first draw_event; anim.save prevents that by flagging the canvas as
         # saving, which would also paint animated artists into our background.
         # So take that one handler off while we draw, and put it back after.
-        first_draw = getattr(anim, "_first_draw_id", None)
-        if first_draw is not None and first_draw in canvas.callbacks.callbacks.get(
-            "draw_event", {}
-        ):
-            canvas.mpl_disconnect(first_draw)
-            waiting = True
+        waiting = _hold_first_draw(anim, canvas)
         anim._draw_was_started = True  # it is being rendered: no "deleted without rendering"
         if init is not None:
             init()
@@ -295,8 +306,7 @@ def _frames(anim, func, dpi, blit, verify=False):
             if blit and full_in_a_row < 2 and _artists(returned):
                 blitted = blitter.frame(returned)
             if not blitted:
-                blitter.close()
-                blitter.background = None
+                blitter.stop()
                 canvas.draw()
                 full_in_a_row += 1
             else:
@@ -306,13 +316,30 @@ def _frames(anim, func, dpi, blit, verify=False):
             yield np.asarray(canvas.buffer_rgba())
     finally:
         if waiting:
-            anim._first_draw_id = canvas.mpl_connect("draw_event", anim._start)
+            _release_first_draw(anim, canvas)
         if blitter is not None:
             blitter.disconnect()
         for artist in animated:
             artist.set_animated(True)
         fig.set_dpi(original_dpi)
         fig.set_canvas(original_canvas)
+
+
+def _hold_first_draw(anim, canvas) -> bool:
+    """Take off the handler with which `anim` starts its timer (and calls its
+    init function) on the canvas's first draw, if it is still waiting; True
+    if it was. Saving with anim.save flags the canvas instead, which would
+    also paint animated artists into a blitted background."""
+    first_draw = getattr(anim, "_first_draw_id", None)
+    if first_draw is None or first_draw not in canvas.callbacks.callbacks.get("draw_event", {}):
+        return False
+    canvas.mpl_disconnect(first_draw)
+    return True
+
+
+def _release_first_draw(anim, canvas) -> None:
+    """Put back the handler :func:`_hold_first_draw` took off."""
+    anim._first_draw_id = canvas.mpl_connect("draw_event", anim._start)
 
 
 def _artists(returned) -> bool:

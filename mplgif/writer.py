@@ -36,7 +36,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .encoding import GifStream, _frame_end_cs, frame_delays_cs
 from .files import PartialFile, check_folder, check_suffix, full_disk_error
-from .frames import BlitMismatchError, _artists, _Blitter, _compare, draw_frames
+from .frames import (
+    BlitMismatchError,
+    _artists,
+    _Blitter,
+    _compare,
+    _hold_first_draw,
+    _release_first_draw,
+    draw_frames,
+)
 from .inspecting import gif_info
 
 __all__ = [
@@ -239,7 +247,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         """Draw every frame exactly once, in ``grab_frame``: silence the canvas's
         ``draw_idle`` while saving (``anim.save`` calls it to advance the
         animation, and the frame would then be drawn twice)."""
-        self._blitter, self._anim, self._first_draw = None, None, None
+        self._blitter, self._anim, self._holding_first_draw = None, None, False
         self._looked_for_animation = False
         self._full_in_a_row = 0
         self._own_draw_idle = None
@@ -263,10 +271,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         # A FuncAnimation starts its timer on the first draw made while the
         # canvas is not saving, which blitting's background draw is: take that
         # handler off while saving, and put it back after.
-        first_draw = getattr(anim, "_first_draw_id", None)
-        if first_draw in canvas.callbacks.callbacks.get("draw_event", {}):
-            canvas.mpl_disconnect(first_draw)
-            self._first_draw = first_draw
+        self._holding_first_draw = _hold_first_draw(anim, canvas)
         self._anim, self._blitter = anim, _Blitter(self.fig, canvas)
 
     def _give_back_drawing(self) -> None:
@@ -279,9 +284,9 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
                 vars(canvas).pop("draw_idle", None)
             else:
                 canvas.draw_idle = self._own_draw_idle
-            if self._first_draw is not None:
-                self._anim._first_draw_id = canvas.mpl_connect("draw_event", self._anim._start)
-                self._first_draw = None
+            if self._holding_first_draw:
+                _release_first_draw(self._anim, canvas)
+                self._holding_first_draw = False
         plain, self._plain_canvas = getattr(self, "_plain_canvas", None), None
         if plain is not None:
             self.fig.set_canvas(plain)
@@ -333,31 +338,17 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         pixels = np.asarray(canvas.buffer_rgba())
         if self.verify:
             pixels = pixels.copy()  # savefig draws into the same buffer
-            _compare(len(self.delays_cs), pixels, self._saved_unseen(savefig_kwargs, blitted))
+            # savefig sets the face colour and back, marking the figure stale: a
+            # blitter must not see that (_Blitter.unseen).
+            with self._blitter.unseen() if self._blitter else contextlib.nullcontext():
+                full = self._saved(savefig_kwargs)
+            _compare(len(self.delays_cs), pixels, full)
         return pixels
 
-    def _saved_unseen(self, savefig_kwargs, blitted: bool) -> np.ndarray:
-        """The frame as savefig draws it, leaving no trace a blitter could see:
-        the repainted artists lose their animated mark meanwhile, and every
-        artist keeps its stale flag (savefig sets the face colour and back)."""
-        artists = self.fig.findobj()
-        stale = [artist._stale for artist in artists]
-        if blitted:
-            self._blitter._set_animated(False)
-        try:
-            with self._blitter.own_draws() if self._blitter else contextlib.nullcontext():
-                return self._saved(savefig_kwargs)
-        finally:
-            if blitted:
-                self._blitter._set_animated(True)
-            for artist, flag in zip(artists, stale, strict=True):
-                artist._stale = flag
-
     def _stop_blitting(self) -> None:
-        """The next frame is drawn in full: no artist stays marked animated."""
+        """The next frame is drawn in full (see _Blitter.stop)."""
         if self._blitter is not None:
-            self._blitter.close()
-            self._blitter.background = None
+            self._blitter.stop()
 
     def _blitted(self) -> bool:
         """Blit the frame the animation just made, if that is safe; False means

@@ -731,7 +731,7 @@ _FRAME_WORK = {
     "_nearest", "_add_entries", "_local_table", "come_closer", "_remember", "_write", "_pack",
     "_unpack", "_frame_pixels", "_as_drawn", "grab_frame", "add_frame", "_blitted",
     "_plainly_animated", "_start_blitting", "_stop_blitting", "_no_draw", "_frame_end_cs",
-    "close", "_on_draw", "own_draws", "_draw", "_looks", "_saved_unseen", "_saved",
+    "close", "_on_draw", "own_draws", "_draw", "_looks", "unseen", "stop", "_saved",
 }
 
 
