@@ -13,10 +13,12 @@ export MPLGIF_REPOSITORY MPLGIF_BRANCH
 
 # rfc3987-syntax, which JupyterLab's jupyter-events pulls in (jsonschema[format-nongpl]),
 # compiles a grammar when imported: about 2.8 s in every process that imports nbformat
-# (make gifs, make lab, and 7 processes of make test: pytest, its workers, Sphinx twice,
-# JupyterLab). jsonschema uses it only to check the "iri" string format, which no schema
-# here uses, and skips that check without it; so it is removed after installing.
-WITHOUT_SLOW_IMPORT := -m pip uninstall --yes --quiet --quiet rfc3987-syntax
+# (make gifs, make lab; in make test pytest and each of its workers, Sphinx for each
+# language, JupyterLab, tools/navigation.py). jsonschema uses it only to check the "iri"
+# and "iri-reference" string formats, which no schema here uses, and skips those checks
+# without it; so it is uninstalled after each install (a later pip install that reaches
+# jupyter-events brings it back; nothing breaks either way).
+UNINSTALL_SLOW_IMPORT := -m pip uninstall --yes --quiet --quiet rfc3987-syntax
 
 .DEFAULT_GOAL := gifs
 .PHONY: gifs test screenshots site student test-student test-oldest translations bench lab lint clean
@@ -27,13 +29,13 @@ $(BIN)/python:
 $(READY): requirements.txt pyproject.toml | $(BIN)/python
 	@echo "Installing requirements.txt into $(VENV) (the first time takes a minute or two)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python $(WITHOUT_SLOW_IMPORT)
+	$(BIN)/python $(UNINSTALL_SLOW_IMPORT)
 	touch $@
 
 $(SITE_READY): site/requirements.txt $(READY)
 	@echo "Installing site/requirements.txt (Sphinx, MyST-NB, Playwright) into $(VENV)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r site/requirements.txt
-	$(BIN)/python $(WITHOUT_SLOW_IMPORT)
+	$(BIN)/python $(UNINSTALL_SLOW_IMPORT)
 	touch $@
 
 ## gifs: execute every notebook in order, in place, writing outputs/*.gif
@@ -81,7 +83,7 @@ test-oldest:
 	@echo "Installing the oldest supported versions into $(OLDEST)/venv"
 	cd $(OLDEST)/src && ../venv/bin/python -m pip install --quiet --disable-pip-version-check \
 		-r requirements.txt
-	$(OLDEST)/venv/bin/python $(WITHOUT_SLOW_IMPORT)
+	$(OLDEST)/venv/bin/python $(UNINSTALL_SLOW_IMPORT)
 	cd $(OLDEST)/src && ../venv/bin/python -m pytest $(PARALLEL)
 
 ## translations: update notebooks/zh-CN/*.po from the English notebooks (new cells added,
