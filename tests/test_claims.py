@@ -122,4 +122,4 @@ def test_07_save_gif_is_twice_as_fast_as_pillow_smaller_and_as_faithful(tmp_path
     assert 2 * fast[0] < pillow[0], (fast, pillow)
     assert fast[1] < pillow[1], (fast, pillow)
     assert fast[2] <= pillow[2] + 0.05, (fast, pillow)
-    assert max(fast[2], pillow[2]) < 0.5, (fast, pillow)  # "well under one level"
+    assert fast[2] < 0.5, (fast, pillow)  # "well under one level" (Pillow's: 1.09 on 3.7)
