@@ -49,6 +49,7 @@ class _Blitter:
         self.overlay: list = []
         self.returned: frozenset = frozenset()
         self.background = None
+        self.full_in_a_row = 0  # frames drawn in full since the last one blitted
         # A draw the blitter did not make (an update function calling
         # fig.canvas.draw(), say) marks everything it drew up to date, hiding
         # what changed: the background is then drawn again.
@@ -167,6 +168,21 @@ class _Blitter:
         self._snapshot()
         return True
 
+    def next_frame(self, returned, safe=None) -> bool:
+        """Blit the frame the update function just made (it returned `returned`) if
+        that is safe, also by `safe()` if given; False means 'draw it in full', and the
+        blitter has stopped. After two frames in a row drawn in full, it stops
+        trying: an animation that changes more than its artists every frame
+        would pay for the checks on every frame."""
+        blitted = (self.full_in_a_row < 2 and _artists(returned)
+                   and (safe is None or safe()) and self.frame(returned))
+        if blitted:
+            self.full_in_a_row = 0
+        else:
+            self.stop()
+            self.full_in_a_row += 1
+        return blitted
+
     def verify(self, index: int) -> None:
         """Draw the frame just blitted in full; raise on the first differing pixel."""
         blitted = np.asarray(self.canvas.buffer_rgba()).copy()
@@ -276,7 +292,6 @@ def _frames(anim, func, dpi, blit, verify=False):
     init = getattr(anim, "_init_func", None)
     original_canvas, original_dpi = fig.canvas, fig.dpi
     blitter, animated, waiting = None, [], False
-    full_in_a_row = 0
     blit = blit and fig.get_layout_engine() is None  # layouts move things between draws
     try:  # from here on, whatever stops the save, the figure is given back as it was
         canvas = FigureCanvasAgg(fig)
@@ -302,17 +317,11 @@ def _frames(anim, func, dpi, blit, verify=False):
                 break
         for index, framedata in enumerate(anim.new_saved_frame_seq()):
             returned = func(framedata, *args)
-            blitted = False
-            if blit and full_in_a_row < 2 and _artists(returned):
-                blitted = blitter.frame(returned)
-            if not blitted:
-                blitter.stop()
-                canvas.draw()
-                full_in_a_row += 1
-            else:
-                full_in_a_row = 0
+            if blit and blitter.next_frame(returned):
                 if verify:
                     blitter.verify(index)
+            else:
+                canvas.draw()
             yield np.asarray(canvas.buffer_rgba())
     finally:
         if waiting:

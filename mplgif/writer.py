@@ -25,6 +25,7 @@ import io
 import math
 import numbers
 import warnings
+from functools import partial
 from pathlib import Path
 
 import matplotlib as mpl
@@ -38,7 +39,6 @@ from .encoding import GifStream, _frame_end_cs, frame_delays_cs
 from .files import PartialFile, check_folder, check_suffix, full_disk_error
 from .frames import (
     BlitMismatchError,
-    _artists,
     _Blitter,
     _compare,
     _hold_first_draw,
@@ -249,7 +249,6 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         animation, and the frame would then be drawn twice)."""
         self._blitter, self._anim, self._holding_first_draw = None, None, False
         self._looked_for_animation = False
-        self._full_in_a_row = 0
         self._own_draw_idle = None
         self._plain_canvas = None
         if type(fig.canvas) is FigureCanvasBase:
@@ -359,22 +358,14 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         if blitter is None:
             return False
         returned = getattr(self._anim, "_drawn_artists", None)
-        blitted = False
-        if self._full_in_a_row < 2 and _artists(returned) and self._plainly_animated(returned):
-            canvas = self.fig.canvas
-            # Blitting draws the background without the artists it repaints
-            # (marked animated), which a saving canvas would draw.
-            saving, canvas._is_saving = canvas._is_saving, False
-            try:
-                blitted = blitter.frame(returned)
-            finally:
-                canvas._is_saving = saving
-        if blitted:
-            self._full_in_a_row = 0
-        else:
-            self._stop_blitting()
-            self._full_in_a_row += 1
-        return blitted
+        canvas = self.fig.canvas
+        # Blitting draws the background without the artists it repaints
+        # (marked animated), which a saving canvas would draw.
+        saving, canvas._is_saving = canvas._is_saving, False
+        try:
+            return blitter.next_frame(returned, partial(self._plainly_animated, returned))
+        finally:
+            canvas._is_saving = saving
 
     def _plainly_animated(self, returned) -> bool:
         """No artist but the returned ones is marked animated (a background
