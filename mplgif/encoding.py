@@ -16,8 +16,14 @@
   more), instead of being shifted to wrong colours; the next frames go back
   to the global palette whenever it is close enough;
 - only the rectangle that changed since the previous frame is encoded (with
-  Pillow's LZW encoder), its unchanged pixels transparent, and written at
-  once, so memory does not grow with the number of frames;
+  Pillow's LZW encoder), its unchanged pixels transparent, and written as
+  soon as the next frame is known, so memory does not grow with the number
+  of frames;
+- fully transparent pixels (alpha 0) stay transparent, and every other pixel
+  shows its colour, opaque (GIF has no partial transparency): what
+  Matplotlib's PillowWriter asks of Pillow. A frame whose pixels become
+  transparent in the next frame is cleared after it is shown (GIF's
+  "restore to background" disposal), so nothing it drew stays behind;
 - delays in the 10 ms units GIF uses, rounded so that the total duration
   stays right when the frame rate does not divide 100
   (:func:`frame_delays_cs`).
@@ -47,8 +53,11 @@ _FAR = 32
 _FEW_OFF = 16
 _ERROR_BUDGET = 0.03
 # Index 255 is kept for "unchanged since the last frame" (GIF transparency),
-# which lets the encoder compress the unchanged parts of a changed rectangle.
+# which lets the encoder compress the unchanged parts of a changed rectangle;
+# it also shows the frame's own transparent pixels.
 _UNCHANGED = 255
+# A fully transparent pixel, packed: no colour has bits in the top byte.
+_CLEAR = np.uint32(0xFF000000)
 _PALETTE_SIZE = 255
 # A first frame with more colours than fit plans only this many entries, so
 # colours that appear later still find free ones.
@@ -112,7 +121,11 @@ class GifStream:
         # differences), and the total over the frame.
         self._shown_error = np.zeros((height, width), dtype=np.int32)
         self._shown_total = 0
-        self._previous: np.ndarray | None = None  # packed colours of the last frame
+        # What the viewer shows once the last frame written is disposed of
+        # (packed colours, _CLEAR where nothing shows), and the frame waiting
+        # for the next one, which decides how the viewer disposes of it.
+        self._previous: np.ndarray | None = None
+        self._pending: tuple[np.ndarray, np.ndarray | None, int] | None = None
         screen_flags = 0x80 | 0x70 | 0x07  # global table, 8-bit colour, 256 entries
         file.write(b"GIF89a" + struct.pack("<HHBBB", width, height, screen_flags, 0, 0))
         self._palette_offset = file.tell()
@@ -182,7 +195,8 @@ class GifStream:
         Parameters
         ----------
         frame : ndarray of uint8, shape (height, width, 3) or (height, width, 4)
-            The frame; an alpha channel is composited onto white.
+            The frame. Pixels whose alpha is 0 are transparent; any other
+            pixel shows its colour, opaque.
         delay_cs : int
             How long to show it, in hundredths of a second.
         """
@@ -192,28 +206,53 @@ class GifStream:
                 f"{frame.shape[1]}x{frame.shape[0]}. Keep the figure size and dpi fixed while "
                 "saving."
             )
-        packed = _pack(frame)
+        packed, clear = _pack(frame)
+        if self._pending is not None:
+            self._encode(*self._pending, clear_next=clear)
+        self._pending = (packed, clear, delay_cs)
+
+    def _encode(
+        self, packed: np.ndarray, clear: np.ndarray | None, delay_cs: int, clear_next
+    ) -> None:
+        """Write the frame `packed` (`clear`: where it is transparent, None if
+        nowhere), knowing where the next frame is transparent (None: nowhere,
+        or there is no next frame)."""
         if self._previous is None:
             top, bottom, left, right = 0, self.height, 0, self.width
             changed = None
         else:
-            different = packed != self._previous
-            rows = np.flatnonzero(different.any(axis=1))
+            changed = packed != self._previous
+        # Pixels this frame shows that the next one leaves transparent: the
+        # viewer must clear them (disposal 2), so they join the rectangle.
+        vanishing = None
+        if clear_next is not None:
+            vanishing = clear_next if clear is None else clear_next & ~clear
+            if not vanishing.any():
+                vanishing = None
+        if changed is not None:
+            touched = changed if vanishing is None else changed | vanishing
+            rows = np.flatnonzero(touched.any(axis=1))
             if len(rows) == 0:  # identical frame: one unchanged pixel keeps its timing
                 self._write(np.full((1, 1), _UNCHANGED, dtype=np.uint8), (0, 0), delay_cs)
+                self._previous = packed
                 return
-            columns = np.flatnonzero(different.any(axis=0))
+            columns = np.flatnonzero(touched.any(axis=0))
             top, bottom = int(rows[0]), int(rows[-1]) + 1
             left, right = int(columns[0]), int(columns[-1]) + 1
-            changed = different[top:bottom, left:right]
+            changed = changed[top:bottom, left:right]
         region = packed[top:bottom, left:right]
-        # Only changed pixels need a colour; the rest are "unchanged" (transparent).
-        colours = region.ravel() if changed is None else region[changed]
-        indices, error, off = self._global_indices(colours)
-        if changed is None:
-            shown = self._shown_error.ravel()
+        # Only changed pixels with a colour need an entry; the rest are
+        # "unchanged" or transparent (the same index).
+        if clear is None:
+            painted = np.ones(region.shape, dtype=bool) if changed is None else changed
         else:
-            shown = self._shown_error[top:bottom, left:right][changed]
+            painted = ~clear[top:bottom, left:right]
+            if changed is not None:
+                painted &= changed
+        colours = region[painted]
+        indices, error, off = self._global_indices(colours)
+        shown_region = self._shown_error[top:bottom, left:right]
+        shown = shown_region[painted]
         before, after = int(shown.sum()), int(error.sum())
         close = (
             off.max(initial=0) <= _FAR
@@ -221,24 +260,31 @@ class GifStream:
             and (self._shown_total - before + after <= self._budget or after <= before)
         )
         table = None
-        if not close and changed is not None:
+        if not close and self._previous is not None:
             # A frame the global palette cannot show closely gets a table of its
             # own colours (the first frame has the palette planned for it).
             table, indices, error = _local_table(colours)
             after = int(error.sum())
         self._shown_total += after - before
-        if changed is None:
-            self._shown_error[:] = error.reshape(region.shape)
-            out = indices.reshape(region.shape)
-        else:
-            self._shown_error[top:bottom, left:right][changed] = error
-            out = np.full(region.shape, _UNCHANGED, dtype=np.uint8)
-            out[changed] = indices
-        self._write(out, (left, top), delay_cs, table)
+        shown_region[painted] = error
+        out = np.full(region.shape, _UNCHANGED, dtype=np.uint8)
+        out[painted] = indices
+        disposal = 1 if vanishing is None else 2
+        self._write(out, (left, top), delay_cs, table, disposal=disposal)
         self._previous = packed
+        if disposal == 2:  # the viewer clears the rectangle once the frame is shown
+            self._previous = packed.copy()
+            self._previous[top:bottom, left:right] = _CLEAR
+            self._shown_total -= int(shown_region.sum())
+            shown_region[:] = 0
 
     def _write(
-        self, indices: np.ndarray, offset: tuple[int, int], delay_cs: int, table=None
+        self,
+        indices: np.ndarray,
+        offset: tuple[int, int],
+        delay_cs: int,
+        table=None,
+        disposal: int = 1,
     ) -> None:
         options = {"transparency": _UNCHANGED}
         if table is not None:
@@ -255,13 +301,16 @@ class GifStream:
             image.putpalette(entries.tobytes())
             self.local_tables += 1
         for chunk in GifImagePlugin.getdata(
-            image, offset=offset, duration=10 * delay_cs, disposal=1, **options
+            image, offset=offset, duration=10 * delay_cs, disposal=disposal, **options
         ):
             self.file.write(chunk)
         self.frames += 1
 
     def close(self) -> None:
         """Finish the file: complete the global palette and write the trailer."""
+        if self._pending is not None:
+            self._encode(*self._pending, clear_next=None)
+            self._pending = None
         if self.frames == 0:
             raise ValueError(
                 "There are no frames, so there is no GIF to write. Check the animation's "
@@ -357,19 +406,22 @@ def _local_table(colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return table, index[inverse], error[inverse]
 
 
-def _pack(frame: np.ndarray) -> np.ndarray:
-    """Each pixel as one uint32, 0x00BBGGRR; transparency composited onto white."""
+def _pack(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each pixel as one uint32, 0x00BBGGRR, _CLEAR where alpha is 0; and
+    where alpha is 0 (None if nowhere). Other pixels keep their colour
+    (Matplotlib's are not premultiplied by alpha)."""
     if frame.shape[-1] == 3:
         frame = np.concatenate(
             [frame, np.full(frame.shape[:2] + (1,), 255, dtype=np.uint8)], axis=-1
         )
-    elif frame[..., 3].min() < 255:
-        weight = frame[..., 3:].astype(np.float32) / 255
-        rgb = np.round(frame[..., :3] * weight + 255 * (1 - weight)).astype(np.uint8)
-        return _pack(rgb)
     # RGBA bytes read as little-endian uint32 are R | G << 8 | B << 16 | A << 24.
     words = np.ascontiguousarray(frame).view("<u4").reshape(frame.shape[:2])
-    return words & np.uint32(0x00FFFFFF)
+    packed = words & np.uint32(0x00FFFFFF)
+    clear = words < np.uint32(0x01000000)  # alpha 0
+    if not clear.any():
+        return packed, None
+    packed[clear] = _CLEAR
+    return packed, clear
 
 
 def _unpack(packed: np.ndarray) -> np.ndarray:

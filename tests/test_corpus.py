@@ -13,7 +13,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from corpus import CASES, FRAMES
+from corpus import CASES, FRAMES, as_a_gif_shows, off_by
 from matplotlib.animation import PillowWriter
 from PIL import Image, ImageSequence
 
@@ -91,29 +91,30 @@ class _RecordingPillowWriter(PillowWriter):
         self.recorded.append(np.asarray(self._frames[-1].convert("RGBA")))
 
 
-def _on_white(rgba: np.ndarray) -> np.ndarray:
-    alpha = rgba[..., 3:].astype(np.float32) / 255
-    return np.round(rgba[..., :3] * alpha + 255 * (1 - alpha)).astype(np.int16)
-
-
 def _decoded(gif: bytes, fps: float) -> list[np.ndarray]:
-    """The GIF's frames, one per saved frame (a frame Pillow merged with the
-    next identical ones repeated by its delay)."""
+    """The GIF's frames as a viewer shows them (:func:`corpus.as_a_gif_shows`),
+    one per saved frame (a frame Pillow merged with the next identical ones
+    repeated by its delay)."""
     frames = []
     with Image.open(io.BytesIO(gif)) as image:
         for frame in ImageSequence.Iterator(image):
-            pixels = np.asarray(frame.convert("RGB")).astype(np.int16)
+            pixels = as_a_gif_shows(np.asarray(frame.convert("RGBA")))
             frames += [pixels] * max(1, round(frame.info.get("duration", 0) * fps / 1000))
     return frames
 
 
-def _far_and_error(reference: list[np.ndarray], gif: bytes) -> tuple[list[int], float]:
-    """Per frame, the pixels more than 40 off in some channel; and the mean
-    absolute error (0-255) over every frame, pixel and channel."""
+def _far_and_error(reference: list[np.ndarray], gif: bytes) -> tuple[list[int], float, int]:
+    """Per frame, the pixels more than 40 off in some channel (or transparent
+    where they should not be, or the other way round); the mean absolute
+    error (0-255) over every frame, pixel and channel; and how many pixels in
+    all are transparent where they should not be, or the other way round."""
     frames = _decoded(gif, fps=10)
     assert len(frames) == len(reference)
-    off = [np.abs(want - got) for want, got in zip(reference, frames, strict=True)]
-    return [int((o.max(axis=-1) > 40).sum()) for o in off], float(np.mean([o.mean() for o in off]))
+    off = [off_by(want, got) for want, got in zip(reference, frames, strict=True)]
+    wrong = sum(int((want[..., 3] != got[..., 3]).sum())
+                for want, got in zip(reference, frames, strict=True))
+    far = [int((o.max(axis=-1) > 40).sum()) for o in off]
+    return far, float(np.mean([o.mean() for o in off])), wrong
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -129,7 +130,7 @@ def test_the_palette_is_as_faithful_as_pillows_on_the_corpus(name, tmp_path):
             anim.save(tmp_path / "pillow.gif", writer=writer)
     finally:
         plt.close(fig)
-    reference = [_on_white(rgba) for rgba in writer.recorded]
+    reference = [as_a_gif_shows(rgba) for rgba in writer.recorded]
 
     def encode() -> bytes:
         file = io.BytesIO()
@@ -141,8 +142,9 @@ def test_the_palette_is_as_faithful_as_pillows_on_the_corpus(name, tmp_path):
 
     ours = encode()
     assert encode() == ours  # deterministic
-    our_far, our_error = _far_and_error(reference, ours)
-    pillow_far, pillow_error = _far_and_error(reference, (tmp_path / "pillow.gif").read_bytes())
+    our_far, our_error, our_wrong = _far_and_error(reference, ours)
+    pillow_far, pillow_error, _ = _far_and_error(reference, (tmp_path / "pillow.gif").read_bytes())
+    assert our_wrong == 0, f"{our_wrong} pixels transparent where the frame is not, or opaque"
     for index, (mine, theirs) in enumerate(zip(our_far, pillow_far, strict=True)):
         assert mine <= theirs + 50, f"frame {index}: {mine} far pixels, PillowWriter {theirs}"
     assert our_error <= pillow_error + 0.05, (

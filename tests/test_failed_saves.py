@@ -728,8 +728,8 @@ def test_a_hanging_convert_is_stopped_with_its_children(tmp_path, monkeypatch):
 _FRAME_WORK = {
     "_frames", "frame", "_plan", "_snapshot", "_unchanged", "_paint_overlay", "_set_animated",
     "_draw_order", "_axes_order", "_inside_any", "_artists", "add", "_global_indices", "_find",
-    "_nearest", "_add_entries", "_local_table", "come_closer", "_remember", "_write", "_pack",
-    "_unpack", "_frame_pixels", "_as_drawn", "grab_frame", "add_frame", "_blitted",
+    "_nearest", "_add_entries", "_local_table", "come_closer", "_remember", "_write", "_encode",
+    "_pack", "_unpack", "_frame_pixels", "_as_drawn", "grab_frame", "add_frame", "_blitted",
     "_plainly_animated", "_start_blitting", "_stop_blitting", "_no_draw", "_frame_end_cs",
     "close", "_on_draw", "own_draws", "_draw", "_looks", "unseen", "stop", "_saved",
     "next_frame",

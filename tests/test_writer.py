@@ -14,7 +14,10 @@ from matplotlib.animation import FuncAnimation
 from PIL import Image, ImageSequence
 
 import mplgif
+from mplgif.saving import find_imagemagick
 from mplgif.writer import GifStream, GifWriter, frame_delays_cs
+
+REAL_IMAGEMAGICK = find_imagemagick()
 
 
 def decoded(path) -> list[np.ndarray]:
@@ -180,6 +183,72 @@ def test_memory_does_not_grow_with_the_number_of_frames():
         return top - len(file.getvalue())  # what is kept besides the output itself
 
     assert peak(400) < 1.2 * peak(40)
+
+
+def _see_through_frames() -> list[np.ndarray]:
+    """RGBA frames on a transparent background: a red bar that moves (the pixels it
+    leaves must turn transparent again), a blue square that vanishes and comes back,
+    and a half-transparent green strip (shown opaque: GIF has no partial alpha)."""
+    frames = []
+    for index in range(5):
+        frame = np.zeros((30, 40, 4), dtype=np.uint8)
+        frame[5:9, 4 + 6 * index : 10 + 6 * index] = (220, 30, 30, 255)
+        if index != 2:
+            frame[18:26, 28:36] = (30, 60, 220, 255)
+        frame[28:30, :] = (40, 160, 60, 90)
+        frames.append(frame)
+    return frames
+
+
+def _as_shown(rgba: np.ndarray) -> np.ndarray:
+    """Transparent pixels as (0, 0, 0, 0), every other one opaque."""
+    shown = rgba.copy()
+    shown[..., 3] = np.where(rgba[..., 3] == 0, 0, 255)
+    shown[rgba[..., 3] == 0] = 0
+    return shown
+
+
+def test_transparent_pixels_stay_transparent_and_nothing_is_left_behind():
+    frames = _see_through_frames()
+    file = io.BytesIO()
+    stream = GifStream(file, 40, 30)
+    for frame in frames:
+        stream.add(frame, 10)
+    stream.close()
+    with Image.open(io.BytesIO(file.getvalue())) as gif:
+        shown = [_as_shown(np.asarray(f.convert("RGBA"))) for f in ImageSequence.Iterator(gif)]
+    assert len(shown) == len(frames)
+    for index, (got, want) in enumerate(zip(shown, frames, strict=True)):
+        assert (got == _as_shown(want)).all(), f"frame {index} differs"
+
+
+@pytest.mark.skipif(REAL_IMAGEMAGICK is None, reason="needs ImageMagick, a second GIF decoder")
+def test_imagemagick_shows_the_transparent_frames_alike(tmp_path):
+    import subprocess
+
+    frames = _see_through_frames()
+    with (tmp_path / "see-through.gif").open("wb") as file:
+        stream = GifStream(file, 40, 30)
+        for frame in frames:
+            stream.add(frame, 10)
+        stream.close()
+    subprocess.run([REAL_IMAGEMAGICK.path, "see-through.gif", "-coalesce", "PNG32:frame-%d.png"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    for index, want in enumerate(frames):
+        got = np.asarray(Image.open(tmp_path / f"frame-{index}.png").convert("RGBA"))
+        assert (_as_shown(got) == _as_shown(want)).all(), f"frame {index} differs"
+
+
+def test_opaque_frames_are_never_cleared():
+    # Disposal 2 ("restore to background") only where a pixel turns transparent.
+    file = io.BytesIO()
+    stream = GifStream(file, 40, 30)
+    for frame in _see_through_frames():
+        frame[..., 3] = 255
+        stream.add(frame, 10)
+    stream.close()
+    with Image.open(io.BytesIO(file.getvalue())) as gif:
+        assert {f.disposal_method for f in ImageSequence.Iterator(gif)} == {1}
 
 
 def test_zero_frames_is_a_clear_error():

@@ -8,7 +8,8 @@ gradients with more colours than a GIF palette, many hues, re-created
 ``fill_between``, twin axes, subplots, constrained layout, changing legends,
 ``ArtistAnimation``, transparent figures, ``blit=True`` and ``blit=False``,
 and the series' own animations. Kept small (a few frames at a low dpi) so
-that the whole corpus runs in the tests.
+that the whole corpus runs in the tests. :func:`as_a_gif_shows` and
+:func:`off_by` say how far a decoded GIF frame is from the frame drawn.
 """
 
 from __future__ import annotations
@@ -24,6 +25,26 @@ SIZE = (2.4, 1.8)
 DPI = 40
 
 CASES: dict = {}
+
+
+def as_a_gif_shows(rgba: np.ndarray) -> np.ndarray:
+    """What a GIF can show of an RGBA frame, as int16 RGBA: transparent where
+    alpha is 0, every other pixel its colour, opaque (a GIF has no partial
+    transparency; Matplotlib's colours are not premultiplied by alpha). The
+    colour of a transparent pixel is 0, so that it compares equal to any other."""
+    shown = rgba.astype(np.int16)
+    clear = shown[..., 3] == 0
+    shown[..., 3] = 255
+    shown[clear] = 0
+    return shown
+
+
+def off_by(want: np.ndarray, got: np.ndarray) -> np.ndarray:
+    """Per pixel and channel (0-255), how far `got` is from `want`, both from
+    :func:`as_a_gif_shows`: 255 where one is transparent and the other not."""
+    off = np.abs(want[..., :3] - got[..., :3])
+    off[want[..., 3] != got[..., 3]] = 255
+    return off
 
 
 def case(function):
@@ -323,6 +344,22 @@ def transparent_figure():
 
     def update(frame):
         line.set_ydata(np.sin(x + frame / 3))
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+@case
+def see_through_moving_line():
+    # Nothing behind the line: the pixels it leaves must turn transparent again.
+    fig, ax = _figure()
+    fig.patch.set_alpha(0)
+    ax.patch.set_alpha(0)
+    x = _x()
+    (line,) = ax.plot(x, np.sin(x), color="tab:green", lw=2)
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 2))
         return (line,)
 
     return fig, FuncAnimation(fig, update, frames=FRAMES)
