@@ -216,6 +216,11 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
     def isAvailable(cls) -> bool:  # noqa: N802 (Matplotlib's name)
         return True
 
+    def _supports_transparency(self) -> bool:
+        # Matplotlib's name (3.8 and later): anim.save then leaves a transparent
+        # figure transparent, as for PillowWriter, instead of painting it onto white.
+        return True
+
     def setup(self, fig, outfile, dpi=None) -> None:
         example = str(Path(outfile).expanduser().with_suffix(".gif"))
         target = check_suffix(
@@ -293,8 +298,10 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
     def _as_drawn(self, savefig_kwargs) -> bool:
         """Would savefig with these options give what the canvas drew?
 
-        ``anim.save`` passes the figure's face colour composited onto white and
-        ``transparent=False``; for an opaque figure that changes nothing.
+        Matplotlib 3.7's ``anim.save`` (and later ones, for a writer that does not
+        support transparency) passes the figure's face colour composited onto
+        white and ``transparent=False``; for an opaque figure that changes
+        nothing. Savefig's default face colour, "auto", is the figure's own.
         """
         if set(savefig_kwargs) - {"facecolor", "transparent"}:
             return False
@@ -306,7 +313,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         if "facecolor" in savefig_kwargs:
             asked = mcolors.to_rgba(savefig_kwargs["facecolor"])
             return face[3] == 1 and np.allclose(asked, face)
-        return mpl.rcParams["savefig.facecolor"] == "auto" and face[3] == 1
+        return mpl.rcParams["savefig.facecolor"] == "auto"
 
     def _frame_pixels(self, savefig_kwargs) -> np.ndarray:
         """The current frame's RGBA pixels, drawn once: blitted where that is

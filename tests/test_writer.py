@@ -251,6 +251,52 @@ def test_opaque_frames_are_never_cleared():
         assert {f.disposal_method for f in ImageSequence.Iterator(gif)} == {1}
 
 
+class _RecordingPillowWriter(animation.PillowWriter):
+    """Matplotlib's PillowWriter, keeping each frame it hands Pillow."""
+
+    def setup(self, fig, outfile, dpi=None):
+        super().setup(fig, outfile, dpi=dpi)
+        self.recorded = []
+
+    def grab_frame(self, **savefig_kwargs):
+        super().grab_frame(**savefig_kwargs)
+        self.recorded.append(np.asarray(self._frames[-1].convert("RGBA")))
+
+
+@pytest.mark.parametrize("how", ["facecolor none", "patch alpha 0", "savefig.transparent"])
+def test_the_writer_is_transparent_where_pillowwriter_gets_transparent_frames(how, tmp_path):
+    import matplotlib as mpl
+
+    def build():
+        fig, ax = plt.subplots(figsize=(2.4, 1.8), dpi=40)
+        if how == "facecolor none":
+            fig.set_facecolor("none")
+        elif how == "patch alpha 0":
+            fig.patch.set_alpha(0)
+            ax.patch.set_alpha(0)
+        (line,) = ax.plot([0, 1], [0, 1])
+
+        def update(frame):
+            line.set_ydata([frame / 4, 1 - frame / 4])
+            return (line,)
+
+        return fig, FuncAnimation(fig, update, frames=4)
+
+    with mpl.rc_context({"savefig.transparent": how == "savefig.transparent"}):
+        fig, anim = build()
+        pillow = _RecordingPillowWriter(fps=10)
+        anim.save(tmp_path / "pillow.gif", writer=pillow)
+        plt.close(fig)
+        fig, anim = build()
+        anim.save(tmp_path / "mplgif.gif", writer=GifWriter(fps=10, verify=True))
+        plt.close(fig)
+    with Image.open(tmp_path / "mplgif.gif") as gif:
+        clear = [np.asarray(f.convert("RGBA"))[..., 3] == 0 for f in ImageSequence.Iterator(gif)]
+    assert len(clear) == len(pillow.recorded)
+    for index, (got, frame) in enumerate(zip(clear, pillow.recorded, strict=True)):
+        assert (got == (frame[..., 3] == 0)).all(), f"frame {index}"
+
+
 def test_zero_frames_is_a_clear_error():
     with pytest.raises(ValueError, match="no frames"):
         GifStream(io.BytesIO(), 10, 10).close()

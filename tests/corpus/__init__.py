@@ -365,6 +365,23 @@ def see_through_moving_line():
     return fig, FuncAnimation(fig, update, frames=FRAMES)
 
 
+@case
+def figure_facecolor_none():
+    # Transparent around an opaque axes; anim.save keeps it so for writers that
+    # support transparency (Matplotlib 3.8 and later), else paints it onto white.
+    fig, ax = _figure(facecolor="none")
+    x = _x()
+    (line,) = ax.plot(x, np.sin(x), color="tab:purple")
+    ax.set_title("0")
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        ax.set_title(str(frame))
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
 # -- Layouts ---------------------------------------------------------------------
 
 
