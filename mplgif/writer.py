@@ -298,22 +298,30 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
     def _as_drawn(self, savefig_kwargs) -> bool:
         """Would savefig with these options give what the canvas drew?
 
-        Matplotlib 3.7's ``anim.save`` (and later ones, for a writer that does not
-        support transparency) passes the figure's face colour composited onto
-        white and ``transparent=False``; for an opaque figure that changes
-        nothing. Savefig's default face colour, "auto", is the figure's own.
+        Read as savefig reads them: ``transparent=None`` is
+        ``rcParams["savefig.transparent"]``, and a face colour of None is
+        ``rcParams["savefig.facecolor"]``, whose default "auto" is the figure's
+        own. Matplotlib 3.7's ``anim.save`` (and later ones, for a writer that
+        does not support transparency) passes the figure's face colour
+        composited onto white and ``transparent=False``; for an opaque figure
+        that changes nothing.
         """
         if set(savefig_kwargs) - {"facecolor", "transparent"}:
             return False
-        if savefig_kwargs.get("transparent", mpl.rcParams["savefig.transparent"]):
+        transparent = savefig_kwargs.get("transparent")
+        if transparent is None:
+            transparent = mpl.rcParams["savefig.transparent"]
+        if transparent:
             return False
         if mpl.rcParams["savefig.edgecolor"] != "auto":  # savefig would paint the edge
             return False
-        face = mcolors.to_rgba(self.fig.get_facecolor())
-        if "facecolor" in savefig_kwargs:
-            asked = mcolors.to_rgba(savefig_kwargs["facecolor"])
-            return face[3] == 1 and np.allclose(asked, face)
-        return mpl.rcParams["savefig.facecolor"] == "auto"
+        asked = savefig_kwargs.get("facecolor")
+        if asked is None:
+            asked = mpl.rcParams["savefig.facecolor"]
+        if isinstance(asked, str) and asked == "auto":
+            return True
+        # Setting the face colour it already has changes nothing.
+        return np.allclose(mcolors.to_rgba(asked), mcolors.to_rgba(self.fig.get_facecolor()))
 
     def _frame_pixels(self, savefig_kwargs) -> np.ndarray:
         """The current frame's RGBA pixels, drawn once: blitted where that is

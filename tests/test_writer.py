@@ -263,13 +263,28 @@ class _RecordingPillowWriter(animation.PillowWriter):
         self.recorded.append(np.asarray(self._frames[-1].convert("RGBA")))
 
 
-@pytest.mark.parametrize("how", ["facecolor none", "patch alpha 0", "savefig.transparent"])
+# How a figure can be transparent, and the savefig options anim.save passes on.
+TRANSPARENT_WAYS = {
+    "facecolor none": ({}, {}),
+    "patch alpha 0": ({}, {}),
+    "savefig.transparent": ({"savefig.transparent": True}, {}),
+    "savefig.transparent, transparent=None": ({"savefig.transparent": True},
+                                              {"transparent": None}),
+    "savefig.facecolor none, facecolor=None": ({"savefig.facecolor": "none"},
+                                               {"facecolor": None}),
+    "facecolor none, facecolor='auto'": ({}, {"facecolor": "auto"}),
+}
+
+
+@pytest.mark.parametrize("how", TRANSPARENT_WAYS)
 def test_the_writer_is_transparent_where_pillowwriter_gets_transparent_frames(how, tmp_path):
     import matplotlib as mpl
 
+    settings, savefig_kwargs = TRANSPARENT_WAYS[how]
+
     def build():
         fig, ax = plt.subplots(figsize=(2.4, 1.8), dpi=40)
-        if how == "facecolor none":
+        if how.startswith("facecolor none"):
             fig.set_facecolor("none")
         elif how == "patch alpha 0":
             fig.patch.set_alpha(0)
@@ -282,19 +297,72 @@ def test_the_writer_is_transparent_where_pillowwriter_gets_transparent_frames(ho
 
         return fig, FuncAnimation(fig, update, frames=4)
 
-    with mpl.rc_context({"savefig.transparent": how == "savefig.transparent"}):
+    with mpl.rc_context(settings):
         fig, anim = build()
         pillow = _RecordingPillowWriter(fps=10)
-        anim.save(tmp_path / "pillow.gif", writer=pillow)
+        anim.save(tmp_path / "pillow.gif", writer=pillow, savefig_kwargs=dict(savefig_kwargs))
         plt.close(fig)
         fig, anim = build()
-        anim.save(tmp_path / "mplgif.gif", writer=GifWriter(fps=10, verify=True))
+        anim.save(tmp_path / "mplgif.gif", writer=GifWriter(fps=10, verify=True),
+                  savefig_kwargs=dict(savefig_kwargs))
         plt.close(fig)
     with Image.open(tmp_path / "mplgif.gif") as gif:
         clear = [np.asarray(f.convert("RGBA"))[..., 3] == 0 for f in ImageSequence.Iterator(gif)]
     assert len(clear) == len(pillow.recorded)
     for index, (got, frame) in enumerate(zip(clear, pillow.recorded, strict=True)):
         assert (got == (frame[..., 3] == 0)).all(), f"frame {index}"
+
+
+@pytest.mark.parametrize("setup", ["facecolor none", "patch alpha 0"])
+def test_a_transparent_figure_still_blits_under_anim_save(setup, tmp_path, monkeypatch):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    draws = []
+    real_draw = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda canvas: (draws.append(1),
+                                                                   real_draw(canvas)))
+    fig, ax = plt.subplots(figsize=(2.4, 1.8), dpi=40)
+    if setup == "facecolor none":
+        fig.set_facecolor("none")
+    else:
+        fig.patch.set_alpha(0)
+    (line,) = ax.plot([0, 1], [0, 1])
+
+    def update(frame):
+        line.set_ydata([frame / 8, 1 - frame / 8])
+        return (line,)
+
+    FuncAnimation(fig, update, frames=6).save(tmp_path / "a.gif", writer="mplgif", fps=10)
+    plt.close(fig)
+    assert len(draws) == 1  # the background once; then only the line is repainted
+
+
+def test_local_colour_tables_and_transparency_together():
+    # Far more colours than a palette (every frame gets a local table), on a
+    # background that turns transparent and back, with a block that moves.
+    rng = np.random.default_rng(7)
+    frames = []
+    for index in range(5):
+        frame = np.zeros((30, 40, 4), dtype=np.uint8)
+        frame[:, :, :3] = rng.integers(0, 256, size=(30, 40, 3))
+        frame[:, :, 3] = 255
+        frame[::2, index * 4 : index * 4 + 12, 3] = 0 if index % 2 else 255
+        frame[20:, 5 * index : 5 * index + 10] = 0
+        frames.append(frame)
+    file = io.BytesIO()
+    stream = GifStream(file, 40, 30)
+    for frame in frames:
+        stream.add(frame, 10)
+    stream.close()
+    assert stream.local_tables > 0
+    with Image.open(io.BytesIO(file.getvalue())) as gif:
+        shown = [np.asarray(f.convert("RGBA")).astype(int) for f in ImageSequence.Iterator(gif)]
+    for index, (got, want) in enumerate(zip(shown, frames, strict=True)):
+        clear = want[..., 3] == 0
+        assert ((got[..., 3] == 0) == clear).all(), f"frame {index}: transparency"
+        # 1,100 random colours a frame in at most 255 entries: near, not exact
+        # (about 8.5 levels off on average in the first frame, as planned).
+        assert np.abs(got[~clear, :3] - want[~clear, :3]).mean() < 10, f"frame {index}"
 
 
 def test_zero_frames_is_a_clear_error():
