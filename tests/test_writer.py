@@ -276,11 +276,18 @@ TRANSPARENT_WAYS = {
 }
 
 
+# Matplotlib 3.8 and later ask writers whether they support transparency; 3.7's
+# anim.save paints the figure's face colour onto white for every writer.
+ASKS_FOR_TRANSPARENCY = hasattr(animation.AbstractMovieWriter, "_supports_transparency")
+
+
 @pytest.mark.parametrize("how", TRANSPARENT_WAYS)
 def test_the_writer_is_transparent_where_pillowwriter_gets_transparent_frames(how, tmp_path):
     import matplotlib as mpl
 
     settings, savefig_kwargs = TRANSPARENT_WAYS[how]
+    if not ASKS_FOR_TRANSPARENCY and savefig_kwargs.get("facecolor", "") is None:
+        pytest.skip("Matplotlib 3.7's anim.save fails on facecolor=None, whatever the writer")
 
     def build():
         fig, ax = plt.subplots(figsize=(2.4, 1.8), dpi=40)
@@ -334,7 +341,10 @@ def test_a_transparent_figure_still_blits_under_anim_save(setup, tmp_path, monke
 
     FuncAnimation(fig, update, frames=6).save(tmp_path / "a.gif", writer="mplgif", fps=10)
     plt.close(fig)
-    assert len(draws) == 1  # the background once; then only the line is repainted
+    if ASKS_FOR_TRANSPARENCY:
+        assert len(draws) == 1  # the background once; then only the line is repainted
+    else:  # savefig paints the face onto white: each frame drawn in full, once
+        assert len(draws) == 6
 
 
 def test_local_colour_tables_and_transparency_together():
