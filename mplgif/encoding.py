@@ -21,9 +21,10 @@
   of frames;
 - fully transparent pixels (alpha 0) stay transparent, and every other pixel
   shows its colour, opaque (GIF has no partial transparency): what
-  Matplotlib's PillowWriter asks of Pillow. A frame whose pixels become
-  transparent in the next frame is cleared after it is shown (GIF's
-  "restore to background" disposal), so nothing it drew stays behind;
+  Matplotlib's PillowWriter asks of Pillow. When pixels a frame shows are
+  transparent in the next frame, that frame's rectangle is made to cover
+  them and is cleared after it is shown (GIF's "restore to background"
+  disposal), so nothing it drew stays behind;
 - delays in the 10 ms units GIF uses, rounded so that the total duration
   stays right when the frame rate does not divide 100
   (:func:`frame_delays_cs`).
