@@ -493,8 +493,10 @@ def save_frames(
 
     The frames are drawn as :func:`save_gif` draws them (blitting where it is
     safe) and handed to Pillow, which writes both formats; so, unlike
-    :func:`save_gif`, all frames are held in memory until the end. Written
-    atomically, like :func:`save_gif`.
+    :func:`save_gif`, all frames are held in memory until the end. Both
+    formats keep transparency, half-transparent pixels included: when a frame
+    has any, every frame is saved with its alpha channel. Written atomically,
+    like :func:`save_gif`.
 
     Parameters
     ----------
@@ -525,9 +527,11 @@ def save_frames(
     from PIL import Image
 
     with contextlib.closing(frames):
-        images = [Image.fromarray(pixels[..., :3].copy()) for pixels in frames]
-    if not images:
+        drawn = [pixels.copy() for pixels in frames]
+    if not drawn:
         raise ValueError("The animation produced no frames, so there is nothing to save.")
+    transparent = any(pixels[..., 3].min() < 255 for pixels in drawn)
+    images = [Image.fromarray(pixels if transparent else pixels[..., :3]) for pixels in drawn]
     with PartialFile(target) as partial:
         images[0].save(
             partial.path,

@@ -610,6 +610,36 @@ def test_save_frames_writes_webp_and_apng(sine, tmp_path, suffix, options):
     assert [p.name for p in tmp_path.iterdir()] == [f"a{suffix}"]
 
 
+@pytest.mark.parametrize(("suffix", "options"), [(".webp", {"lossless": True}), (".png", {})])
+def test_save_frames_keeps_transparency_and_leaves_nothing_behind(tmp_path, suffix, options):
+    # A line moving over a transparent figure: every frame as drawn, alpha included.
+    fig, ax = plt.subplots(figsize=(2.4, 1.8), dpi=40)
+    fig.patch.set_alpha(0)
+    ax.patch.set_alpha(0)
+    x = np.linspace(0, 2 * np.pi, 60)
+    (line,) = ax.plot(x, np.sin(x), color="tab:green", lw=2)
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 2))
+        return (line,)
+
+    path = mplgif.save_frames(FuncAnimation(fig, update, frames=4), tmp_path / f"a{suffix}",
+                              fps=10, **options)
+    drawn = []
+    for frame in range(4):
+        update(frame)
+        fig.canvas.draw()
+        drawn.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+    plt.close(fig)
+    with Image.open(path) as image:
+        shown = [np.asarray(f.convert("RGBA")) for f in ImageSequence.Iterator(image)]
+    assert len(shown) == 4
+    for index, (got, want) in enumerate(zip(shown, drawn, strict=True)):
+        assert ((got[..., 3] == 0) == (want[..., 3] == 0)).all(), f"frame {index}: transparency"
+        visible = want[..., 3] > 0
+        assert (got[visible] == want[visible]).all(), f"frame {index}: colours"  # lossless
+
+
 def test_save_frames_refuses_other_suffixes(sine, tmp_path):
     import gc
     import warnings
