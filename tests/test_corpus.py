@@ -13,8 +13,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from corpus import CASES, FRAMES, as_a_gif_shows, off_by
-from matplotlib.animation import PillowWriter
+from corpus import CASES, FRAMES, RecordingPillowWriter, as_a_gif_shows, off_by
 from PIL import Image, ImageSequence
 
 import mplgif
@@ -79,18 +78,6 @@ def test_the_writer_matches_savefig_on_the_corpus(name, tmp_path):
     assert mplgif.gif_info(tmp_path / f"{name}.gif").frames >= 1
 
 
-class _RecordingPillowWriter(PillowWriter):
-    """Matplotlib's PillowWriter, keeping each frame it hands Pillow."""
-
-    def setup(self, fig, outfile, dpi=None):
-        super().setup(fig, outfile, dpi=dpi)
-        self.recorded = []
-
-    def grab_frame(self, **savefig_kwargs):
-        super().grab_frame(**savefig_kwargs)
-        self.recorded.append(np.asarray(self._frames[-1].convert("RGBA")))
-
-
 def _decoded(gif: bytes, fps: float) -> list[np.ndarray]:
     """The GIF's frames as a viewer shows them (:func:`corpus.as_a_gif_shows`),
     one per saved frame (a frame Pillow merged with the next identical ones
@@ -123,7 +110,7 @@ def test_the_palette_is_as_faithful_as_pillows_on_the_corpus(name, tmp_path):
     # and writer="mplgif" encode the same ones: see the tests above). Encode
     # them with GifStream too, and compare both GIFs with them, frame by frame.
     fig, anim = CASES[name]()
-    writer = _RecordingPillowWriter(fps=10)
+    writer = RecordingPillowWriter(fps=10)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. Matplotlib's notes on transparent frames

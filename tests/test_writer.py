@@ -9,6 +9,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from corpus import RecordingPillowWriter, as_a_gif_shows
 from matplotlib import animation
 from matplotlib.animation import FuncAnimation
 from PIL import Image, ImageSequence
@@ -23,6 +24,16 @@ REAL_IMAGEMAGICK = find_imagemagick()
 def decoded(path) -> list[np.ndarray]:
     with Image.open(path) as image:
         return [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(image)]
+
+
+def encoded(frames, delay_cs: int = 10) -> tuple[bytes, GifStream]:
+    """`frames` written by one GifStream: the GIF's bytes, and the stream."""
+    file = io.BytesIO()
+    stream = GifStream(file, frames[0].shape[1], frames[0].shape[0])
+    for frame in frames:
+        stream.add(frame, delay_cs)
+    stream.close()
+    return file.getvalue(), stream
 
 
 def rendered(fig, update, frames) -> list[np.ndarray]:
@@ -135,11 +146,8 @@ def test_many_colours_get_a_palette_close_to_them():
     ramp = np.linspace(0, 255, 200)
     rgb = np.stack(np.broadcast_arrays(ramp[None, :], ramp[:, None], 128.0), axis=-1)
     frame = rgb.astype(np.uint8)
-    file = io.BytesIO()
-    stream = GifStream(file, 200, 200)
-    stream.add(frame, 10)
-    stream.close()
-    got = np.asarray(Image.open(io.BytesIO(file.getvalue())).convert("RGB"))
+    gif, _ = encoded([frame])
+    got = np.asarray(Image.open(io.BytesIO(gif)).convert("RGB"))
     assert np.abs(got.astype(int) - frame).mean() < 6
 
 
@@ -154,12 +162,7 @@ def test_a_rare_colour_far_from_the_palette_is_never_replaced_by_a_far_one():
     frames[0][10, 10:15] = (0, 0, 0)
     frames[1][100, 50:55] = (250, 250, 0)
     frames[2][150, 60:64] = (0, 90, 250)
-    file = io.BytesIO()
-    stream = GifStream(file, 200, 200)
-    for frame in frames:
-        stream.add(frame, 10)
-    stream.close()
-    with Image.open(io.BytesIO(file.getvalue())) as gif:
+    with Image.open(io.BytesIO(encoded(frames)[0])) as gif:
         decoded = [np.asarray(f.convert("RGB"), dtype=int) for f in ImageSequence.Iterator(gif)]
     for got, want in zip(decoded, frames, strict=True):
         assert np.abs(got - want).max() <= 32
@@ -200,26 +203,13 @@ def _see_through_frames() -> list[np.ndarray]:
     return frames
 
 
-def _as_shown(rgba: np.ndarray) -> np.ndarray:
-    """Transparent pixels as (0, 0, 0, 0), every other one opaque."""
-    shown = rgba.copy()
-    shown[..., 3] = np.where(rgba[..., 3] == 0, 0, 255)
-    shown[rgba[..., 3] == 0] = 0
-    return shown
-
-
 def test_transparent_pixels_stay_transparent_and_nothing_is_left_behind():
     frames = _see_through_frames()
-    file = io.BytesIO()
-    stream = GifStream(file, 40, 30)
-    for frame in frames:
-        stream.add(frame, 10)
-    stream.close()
-    with Image.open(io.BytesIO(file.getvalue())) as gif:
-        shown = [_as_shown(np.asarray(f.convert("RGBA"))) for f in ImageSequence.Iterator(gif)]
+    with Image.open(io.BytesIO(encoded(frames)[0])) as gif:
+        shown = [as_a_gif_shows(np.asarray(f.convert("RGBA"))) for f in ImageSequence.Iterator(gif)]
     assert len(shown) == len(frames)
     for index, (got, want) in enumerate(zip(shown, frames, strict=True)):
-        assert (got == _as_shown(want)).all(), f"frame {index} differs"
+        assert (got == as_a_gif_shows(want)).all(), f"frame {index} differs"
 
 
 @pytest.mark.skipif(REAL_IMAGEMAGICK is None, reason="needs ImageMagick, a second GIF decoder")
@@ -227,40 +217,21 @@ def test_imagemagick_shows_the_transparent_frames_alike(tmp_path):
     import subprocess
 
     frames = _see_through_frames()
-    with (tmp_path / "see-through.gif").open("wb") as file:
-        stream = GifStream(file, 40, 30)
-        for frame in frames:
-            stream.add(frame, 10)
-        stream.close()
+    (tmp_path / "see-through.gif").write_bytes(encoded(frames)[0])
     subprocess.run([REAL_IMAGEMAGICK.path, "see-through.gif", "-coalesce", "PNG32:frame-%d.png"],
                    cwd=tmp_path, check=True, capture_output=True)
     for index, want in enumerate(frames):
         got = np.asarray(Image.open(tmp_path / f"frame-{index}.png").convert("RGBA"))
-        assert (_as_shown(got) == _as_shown(want)).all(), f"frame {index} differs"
+        assert (as_a_gif_shows(got) == as_a_gif_shows(want)).all(), f"frame {index} differs"
 
 
 def test_opaque_frames_are_never_cleared():
     # Disposal 2 ("restore to background") only where a pixel turns transparent.
-    file = io.BytesIO()
-    stream = GifStream(file, 40, 30)
-    for frame in _see_through_frames():
+    frames = _see_through_frames()
+    for frame in frames:
         frame[..., 3] = 255
-        stream.add(frame, 10)
-    stream.close()
-    with Image.open(io.BytesIO(file.getvalue())) as gif:
+    with Image.open(io.BytesIO(encoded(frames)[0])) as gif:
         assert {f.disposal_method for f in ImageSequence.Iterator(gif)} == {1}
-
-
-class _RecordingPillowWriter(animation.PillowWriter):
-    """Matplotlib's PillowWriter, keeping each frame it hands Pillow."""
-
-    def setup(self, fig, outfile, dpi=None):
-        super().setup(fig, outfile, dpi=dpi)
-        self.recorded = []
-
-    def grab_frame(self, **savefig_kwargs):
-        super().grab_frame(**savefig_kwargs)
-        self.recorded.append(np.asarray(self._frames[-1].convert("RGBA")))
 
 
 # How a figure can be transparent, and the savefig options anim.save passes on.
@@ -306,7 +277,7 @@ def test_the_writer_is_transparent_where_pillowwriter_gets_transparent_frames(ho
 
     with mpl.rc_context(settings):
         fig, anim = build()
-        pillow = _RecordingPillowWriter(fps=10)
+        pillow = RecordingPillowWriter(fps=10)
         anim.save(tmp_path / "pillow.gif", writer=pillow, savefig_kwargs=dict(savefig_kwargs))
         plt.close(fig)
         fig, anim = build()
@@ -359,13 +330,9 @@ def test_local_colour_tables_and_transparency_together():
         frame[::2, index * 4 : index * 4 + 12, 3] = 0 if index % 2 else 255
         frame[20:, 5 * index : 5 * index + 10] = 0
         frames.append(frame)
-    file = io.BytesIO()
-    stream = GifStream(file, 40, 30)
-    for frame in frames:
-        stream.add(frame, 10)
-    stream.close()
+    gif_bytes, stream = encoded(frames)
     assert stream.local_tables > 0
-    with Image.open(io.BytesIO(file.getvalue())) as gif:
+    with Image.open(io.BytesIO(gif_bytes)) as gif:
         shown = [np.asarray(f.convert("RGBA")).astype(int) for f in ImageSequence.Iterator(gif)]
     for index, (got, want) in enumerate(zip(shown, frames, strict=True)):
         clear = want[..., 3] == 0

@@ -18,7 +18,7 @@ import functools
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.animation import ArtistAnimation, FuncAnimation
+from matplotlib.animation import ArtistAnimation, FuncAnimation, PillowWriter
 
 FRAMES = 6
 SIZE = (2.4, 1.8)
@@ -45,6 +45,19 @@ def off_by(want: np.ndarray, got: np.ndarray) -> np.ndarray:
     off = np.abs(want[..., :3] - got[..., :3])
     off[want[..., 3] != got[..., 3]] = 255
     return off
+
+
+class RecordingPillowWriter(PillowWriter):
+    """Matplotlib's PillowWriter, keeping each frame it hands Pillow (as RGBA) in
+    ``recorded``: the frames to compare a GIF with."""
+
+    def setup(self, fig, outfile, dpi=None):
+        super().setup(fig, outfile, dpi=dpi)
+        self.recorded = []
+
+    def grab_frame(self, **savefig_kwargs):
+        super().grab_frame(**savefig_kwargs)
+        self.recorded.append(np.asarray(self._frames[-1].convert("RGBA")))
 
 
 def case(function):
