@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "site" / "screenshots"
 SCREENSHOTS_WANTED = os.environ.get("MPLGIF_SCREENSHOTS", "0") not in ("", "0")
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}  # as confined_context (tests/browser.py) opens
 SEARCH = "search.html?q=twinx"  # the site's search runs in the browser, offline
 # The Chinese site's search splits Chinese into words (jieba, with the series' own
 # terms added): 学习率 (learning rate) must find notebook 06.
@@ -158,9 +159,18 @@ def fetch(url: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture(scope="module")
-def crawl(site, server) -> dict[str, dict]:
-    """Visit every page of the site, and any page a link leads to; one record per path."""
+def browser(server):
+    """(context, outside): Chromium confined to the site (tests/browser.py)."""
     sync_api = playwright_or_skip()
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield confined_context(chromium, server)
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def crawl(site, server, browser) -> dict[str, dict]:
+    """Visit every page of the site, and any page a link leads to; one record per path."""
     if SCREENSHOTS_WANTED:
         if SCREENSHOTS.exists():
             for old in SCREENSHOTS.glob("*.png"):
@@ -171,31 +181,38 @@ def crawl(site, server) -> dict[str, dict]:
     # _static/ holds the theme's template fragments, not pages.
     queue = ["index.html", *sorted(p for p in pages if "_static" not in p.split("/")),
              SEARCH, ZH_SEARCH]
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        context, outside = confined_context(browser, server)
-        while queue:
-            path = queue.pop(0)
-            if path in records:
-                continue
-            records[path] = record = visit(context, server, path, outside)
-            for link in record["links"]:
-                target = urldefrag(link).url
-                if target.startswith(server) and target.endswith(".html"):
-                    queue.append(target[len(server):])
-        browser.close()
+    context, outside = browser
+    # One tab for every page, as a reader clicking through the site has: a new tab
+    # per page would cost more than the page itself.
+    page, errors = context.new_page(), []
+    page.on("console", lambda m: errors.append(f"console: {m.text}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 else None)
+    while queue:
+        path = queue.pop(0)
+        if path in records:
+            continue
+        errors.clear()
+        outside.clear()
+        records[path] = record = visit(page, server, path)
+        # Errors are read last, so those logged after the load event count too.
+        record["errors"] = errors + [f"tried to load from outside the site: {url}"
+                                     for url in outside]
+        for link in record["links"]:
+            target = urldefrag(link).url
+            if target.startswith(server) and target.endswith(".html"):
+                queue.append(target[len(server):])
+    page.close()
     return records
 
 
-def visit(context, server: str, path: str, outside: list[str]) -> dict:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url} ({r.failure})"))
-    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400
-            else None)
-    outside.clear()
+def visit(page, server: str, path: str) -> dict:
+    """Load `path` in `page` at a desktop's width, and record its facts (PAGE_FACTS),
+    the player's where it has one, and its width on a phone."""
+    page.set_viewport_size(DESKTOP)
     # Everything a page shows has loaded by its load event; the only request made
     # later is the browser's for the page icon, which is checked as a link instead.
     response = page.goto(server + path, wait_until="load")
@@ -216,9 +233,6 @@ def visit(context, server: str, path: str, outside: list[str]) -> dict:
         "() => done(document.documentElement.scrollWidth))))")
     if SCREENSHOTS_WANTED:
         page.screenshot(path=SCREENSHOTS / f"{name}--phone.png")
-    # Errors are read last, so those logged after the load event count too.
-    record["errors"] = errors + [f"tried to load from outside the site: {url}" for url in outside]
-    page.close()
     return record
 
 
@@ -402,3 +416,22 @@ def test_the_to_jshtml_player_plays_and_steps_with_icons_from_the_site(crawl, pa
     icons = facts["icons"]
     assert len(icons) == 9 and all(width > 0 for width in icons), f"{page}: icons {icons}"
     # Loaded nothing from outside the site: test_pages_load_without_errors checks every page.
+
+
+def test_a_request_outside_the_site_is_recorded_and_fails_at_once(server, browser):
+    # What test_pages_load_without_errors relies on: confined_context records the URL,
+    # and the browser resolves no outside host, so nothing waits on the network.
+    context, outside = browser
+    page = context.new_page()
+    try:
+        page.goto(server + "genindex.html", wait_until="load")
+        outside.clear()
+        width = page.evaluate("""() => new Promise(done => {
+            const image = new Image();
+            image.onload = image.onerror = () => done(image.naturalWidth);
+            image.src = 'https://example.org/outside.png';
+        })""")
+    finally:
+        page.close()
+    assert width == 0
+    assert outside == ["https://example.org/outside.png"]
