@@ -7,13 +7,17 @@ Each exercise in the series ends with a cell like::
 where the function asserts what a solution must satisfy, with a hint as the
 assertion's message. :func:`check` prints ``correct`` or ``not yet`` and never
 raises, so a notebook whose exercises are still open runs to the end.
+:func:`frames_of` gives such a function the pictures an animation saves, so it
+can check what a GIF shows, not only how many frames it has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["check"]
+import numpy as np
+
+__all__ = ["check", "frames_of"]
 
 
 def check(exercise: str, test: Callable[[], object]) -> bool:
@@ -70,3 +74,39 @@ def check(exercise: str, test: Callable[[], object]) -> bool:
         return False
     print(f"{exercise}: correct")
     return True
+
+
+def frames_of(anim) -> list[np.ndarray]:
+    """The pixels of every frame `anim` saves, drawn in full as ``anim.save`` draws them.
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.FuncAnimation
+        The animation to draw. Its update function runs once per frame, as when
+        saving.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One height x width x 4 (RGBA) array per frame.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.animation import FuncAnimation
+    >>> fig, ax = plt.subplots(figsize=(1, 1), dpi=20)
+    >>> ax.set_xlim(-0.5, 1.5)
+    (-0.5, 1.5)
+    >>> (dot,) = ax.plot([0], [0], "o")
+    >>> back = FuncAnimation(fig, lambda x: dot.set_xdata([x]), frames=[0, 1, 0])
+    >>> first, second, third = frames_of(back)
+    >>> first.shape, bool((first == third).all()), bool((first == second).all())
+    ((20, 20, 4), True, False)
+    >>> plt.close(fig)
+    """
+    from .frames import draw_frames
+
+    frames = draw_frames(anim, blit=False)
+    if frames is None:
+        raise TypeError(f"frames_of draws a FuncAnimation, not a {type(anim).__name__}.")
+    return [frame.copy() for frame in frames]
