@@ -20,9 +20,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-proxy-server",  # the pages are on 127.0.0.1, whatever http_proxy says
-    # No host name but this machine's resolves: a page that reaches outside fails at
-    # once (and confined_context records it), without routing every request through
-    # Playwright, which would turn the browser's cache off.
+    # No host name resolves but 127.0.0.1: a page that reaches for another host fails at
+    # once. confined_context records every request outside the pages under test (named
+    # host or not) with a listener: routing every request through Playwright instead
+    # would turn the browser's cache off.
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 

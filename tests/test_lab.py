@@ -246,7 +246,15 @@ def run_all(page, panel, errors: list[str], outside: list[str]) -> dict:
         arg=notebook_element, timeout=60_000)
     failures = panel.locator(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    # The page showed the stored GIF a moment ago, and may show it again from memory:
+    # fetch the file the run wrote, bypassing every cache, and decode it.
+    fresh = panel.locator(".jp-OutputArea-output img").evaluate_all(
+        """async all => Promise.all(all.filter(i => i.src.includes('outputs/')).map(
+               async i => { const response = await fetch(i.src, {cache: 'no-store'});
+                            const bitmap = await createImageBitmap(await response.blob());
+                            return bitmap.width; }))""")
     return {
+        "fresh gif widths": fresh,
         "printed": failures.all_inner_texts(),
         "images": decoded_images(panel, stored_images(ROOT / "notebooks" / RUN_ALL)),
         "errors": errors[errors_before:],
@@ -283,6 +291,7 @@ def test_run_all_cells_gives_no_error_and_its_gif_shows(walk):
         f"{RUN_ALL} printed errors or warnings when run in JupyterLab: {ran['printed']}")
     assert ran["images"] and all(image["width"] > 0 for image in ran["images"]), ran["images"]
     assert any("outputs/" in image["src"] for image in ran["images"])
+    assert ran["fresh gif widths"] and all(ran["fresh gif widths"]), ran["fresh gif widths"]
     assert not ran["errors"], ran["errors"]
     assert not ran["outside"], f"requests outside JupyterLab: {ran['outside']}"
 
