@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("MPLGIF_CHROMIUM", "/usr/bin/chromium"))
 # Chromium's own network traffic (updates, sync, ...) is refused on closed
 # networks and shows up as errors; the pages under test must not need any of it.
+DESKTOP = {"width": 1280, "height": 900}  # the viewport confined_context opens with
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -48,7 +49,7 @@ def confined_context(browser, base: str):
     """A desktop-sized browser context, and the list of every URL outside `base` it
     tried to load: pages must need nothing from outside. (Such a request fails, as no
     host name resolves in the browser: see CHROMIUM_ARGS.)"""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=DESKTOP)
     outside: list[str] = []
 
     def record(request):

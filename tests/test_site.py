@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "site" / "screenshots"
 SCREENSHOTS_WANTED = os.environ.get("MPLGIF_SCREENSHOTS", "0") not in ("", "0")
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}  # as confined_context (tests/browser.py) opens
 SEARCH = "search.html?q=twinx"  # the site's search runs in the browser, offline
 # The Chinese site's search splits Chinese into words (jieba, with the series' own
 # terms added): 学习率 (learning rate) must find notebook 06.
@@ -53,6 +52,7 @@ import build_site  # noqa: E402
 from navigation import notebook_paths  # noqa: E402
 
 from tests.browser import (  # noqa: E402
+    DESKTOP,
     committed_outputs,
     confined_context,
     launch,
