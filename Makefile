@@ -48,7 +48,7 @@ PARALLEL ?= -n auto
 
 ## test: strict nbval over notebooks/ plus the unit tests in tests/ (the browser tests of
 ## the site and of JupyterLab included; skipped, with the reason, without Chromium:
-## /usr/bin/chromium or the program named by MPLGIF_CHROMIUM)
+## Debian's chromium-headless-shell, /usr/bin/chromium or the program named by MPLGIF_CHROMIUM)
 test: $(READY) $(SITE_READY)
 	$(BIN)/python -m pytest $(PARALLEL)
 

@@ -10,8 +10,7 @@ human to look at.
 
 Skipped, with the reason, where the site tools (site/requirements.txt) or
 Chromium are not installed: ``make test`` installs the former, ``.ci/run``
-the latter (``apt-get install chromium``). ``MPLGIF_CHROMIUM`` names another
-Chromium program than /usr/bin/chromium.
+the latter (see tests/browser.py for which Chromium, and ``MPLGIF_CHROMIUM``).
 """
 
 from __future__ import annotations
