@@ -8,16 +8,24 @@ where the function asserts what a solution must satisfy, with a hint as the
 assertion's message. :func:`check` prints ``correct`` or ``not yet`` and never
 raises, so a notebook whose exercises are still open runs to the end.
 :func:`frames_of` gives such a function the pictures an animation saves, so it
-can check what a GIF shows, not only how many frames it has.
+can check what a GIF shows, not only how many frames it has;
+:func:`after_each_frame` lets it look at the artists themselves after each frame
+(a line's data and colour, a title), which a small picture shows only roughly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-__all__ = ["check", "frames_of"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+T = TypeVar("T")
+
+__all__ = ["after_each_frame", "check", "frames_of"]
 
 
 def check(exercise: str, test: Callable[[], object]) -> bool:
@@ -104,9 +112,44 @@ def frames_of(anim) -> list[np.ndarray]:
     ((20, 20, 4), True, False)
     >>> plt.close(fig)
     """
+    return [frame.copy() for frame in _drawn(anim)]
+
+
+def after_each_frame(anim, read: Callable[[Figure], T]) -> list[T]:
+    """What ``read(figure)`` returns after each frame `anim` saves is drawn.
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.FuncAnimation
+        The animation to draw, as :func:`frames_of` does.
+    read : callable
+        Takes the animation's figure and returns what to keep of that frame;
+        it should copy what the next frame may change.
+
+    Returns
+    -------
+    list
+        What `read` returned, one item per frame.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.animation import FuncAnimation
+    >>> fig, ax = plt.subplots(figsize=(1, 1), dpi=20)
+    >>> (line,) = ax.plot([0, 1], [0, 0])
+    >>> rise = FuncAnimation(fig, lambda k: line.set_ydata([0, k]), frames=3)
+    >>> after_each_frame(rise, lambda figure: list(figure.axes[0].lines[0].get_ydata()))
+    [[0, 0], [0, 1], [0, 2]]
+    >>> plt.close(fig)
+    """
+    return [read(anim._fig) for _ in _drawn(anim)]
+
+
+def _drawn(anim):
+    """Draw each frame of `anim` in full; yield its pixels (one buffer, reused)."""
     from .frames import draw_frames
 
     frames = draw_frames(anim, blit=False)
     if frames is None:
-        raise TypeError(f"frames_of draws a FuncAnimation, not a {type(anim).__name__}.")
-    return [frame.copy() for frame in frames]
+        raise TypeError(f"this check draws a FuncAnimation, not a {type(anim).__name__}.")
+    return frames
