@@ -120,8 +120,11 @@ def after_each_frame(anim, read: Callable[[Figure], T]) -> list[T]:
 
     Parameters
     ----------
-    anim : matplotlib.animation.FuncAnimation
-        The animation to draw, as :func:`frames_of` does.
+    anim : matplotlib.animation.FuncAnimation or ArtistAnimation
+        The animation. A FuncAnimation is drawn as :func:`frames_of` draws it. An
+        ArtistAnimation has no update function: for each frame, its artists are
+        shown and those of the other frames hidden, as Matplotlib does to draw
+        that frame, and are left as they were at the end.
     read : callable
         Takes the animation's figure and returns what to keep of that frame;
         it should copy what the next frame may change.
@@ -140,9 +143,35 @@ def after_each_frame(anim, read: Callable[[Figure], T]) -> list[T]:
     >>> rise = FuncAnimation(fig, lambda k: line.set_ydata([0, k]), frames=3)
     >>> after_each_frame(rise, lambda figure: list(figure.axes[0].lines[0].get_ydata()))
     [[0, 0], [0, 1], [0, 2]]
+    >>> from matplotlib.animation import ArtistAnimation
+    >>> dots = [ax.plot([k], [k], "o") for k in range(3)]  # each plot: a list of one line
+    >>> shown = ArtistAnimation(fig, dots)
+    >>> after_each_frame(shown, lambda figure: [line.get_visible() for line in ax.lines[1:]])
+    [[True, False, False], [False, True, False], [False, False, True]]
     >>> plt.close(fig)
     """
+    from matplotlib.animation import ArtistAnimation
+
+    if isinstance(anim, ArtistAnimation):
+        return list(_each_artist_frame(anim, read))
     return [read(anim._fig) for _ in _drawn(anim)]
+
+
+def _each_artist_frame(anim, read):
+    """Yield ``read(figure)`` with each frame of an ArtistAnimation shown alone."""
+    frames = [list(frame) for frame in anim._framedata]
+    anim._draw_was_started = True  # it is being looked at: no "deleted without rendering"
+    everything = {artist: artist.get_visible() for frame in frames for artist in frame}
+    try:
+        for frame in frames:
+            for artist in everything:
+                artist.set_visible(False)
+            for artist in frame:
+                artist.set_visible(True)
+            yield read(anim._fig)
+    finally:
+        for artist, visible in everything.items():
+            artist.set_visible(visible)
 
 
 def _drawn(anim):
