@@ -19,6 +19,10 @@
   Pillow's LZW encoder), its unchanged pixels transparent, and written as
   soon as the next frame is known, so memory does not grow with the number
   of frames;
+- small: the global colour table is sized for the first frame's colours with
+  room for as many more (a figure of 20 colours gets 64 entries, not 256),
+  transparency is entry 0, and each frame's LZW codes start as narrow as the
+  highest entry it uses allows (a frame of 30 colours needs 5 bits, not 8);
 - fully transparent pixels (alpha 0) stay transparent, and every other pixel
   shows its colour, opaque (GIF has no partial transparency): what
   Matplotlib's PillowWriter asks of Pillow. When pixels a frame shows are
@@ -32,11 +36,12 @@
 
 from __future__ import annotations
 
+import io
 import struct
 from typing import BinaryIO
 
 import numpy as np
-from PIL import GifImagePlugin, Image
+from PIL import Image, ImageFile
 
 __all__ = ["GifStream", "frame_delays_cs"]
 
@@ -53,10 +58,11 @@ _NEAR = 12
 _FAR = 32
 _FEW_OFF = 16
 _ERROR_BUDGET = 0.03
-# Index 255 is kept for "unchanged since the last frame" (GIF transparency),
-# which lets the encoder compress the unchanged parts of a changed rectangle;
-# it also shows the frame's own transparent pixels.
-_UNCHANGED = 255
+# Index 0 of every colour table is kept for "unchanged since the last frame" (GIF
+# transparency), which lets the encoder compress the unchanged parts of a changed
+# rectangle; it also shows the frame's own transparent pixels. The colours follow
+# it, so a frame that uses only the first entries needs narrow LZW codes.
+_UNCHANGED = 0
 # A fully transparent pixel, packed: no colour has bits in the top byte.
 _CLEAR = np.uint32(0xFF000000)
 _PALETTE_SIZE = 255
@@ -107,8 +113,14 @@ class GifStream:
         self.width, self.height = width, height
         self.frames = 0
         self.local_tables = 0
+        # The global palette's colours; in the file, entry i + 1 (entry 0 is
+        # transparent). It holds at most self.capacity of them: the global table
+        # is sized when the first frame is written (see _size_table).
         self.palette = np.zeros((_PALETTE_SIZE, 3), dtype=np.uint8)
         self.palette_used = 0
+        self.capacity = _PALETTE_SIZE
+        self._palette_offset: int | None = None
+        self._loop = loop
         # Every colour seen so far (packed 0x00BBGGRR, sorted), the palette
         # entry nearest to it, and how far that entry is from it: the sum of
         # the absolute differences of the three channels, and the largest one
@@ -127,12 +139,23 @@ class GifStream:
         # for the next one, which decides how the viewer disposes of it.
         self._previous: np.ndarray | None = None
         self._pending: tuple[np.ndarray, np.ndarray | None, int] | None = None
-        screen_flags = 0x80 | 0x70 | 0x07  # global table, 8-bit colour, 256 entries
-        file.write(b"GIF89a" + struct.pack("<HHBBB", width, height, screen_flags, 0, 0))
-        self._palette_offset = file.tell()
-        file.write(bytes(3 * 256))
-        if loop is not None:
-            file.write(b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", loop) + b"\x00")
+
+    def _size_table(self, colours: np.ndarray) -> None:
+        """Write the file's header, with a global colour table sized for the first
+        frame's `colours` (packed) and as many more, or 32 more when fewer: later
+        frames' new colours find entries (when they do not, a frame that needs them
+        gets a local table). Its entries are filled in at :meth:`close`."""
+        first = len(np.unique(colours))
+        entries = _table_entries(min(first + max(first, 32), _PALETTE_SIZE))
+        self.capacity = entries - 1
+        flags = 0x80 | 0x70 | (entries.bit_length() - 2)  # global table, 8-bit colour
+        self.file.write(b"GIF89a" + struct.pack("<HHBBB", self.width, self.height, flags, 0, 0))
+        self._palette_offset = self.file.tell()
+        self.file.write(bytes(3 * entries))
+        if self._loop is not None:
+            self.file.write(
+                b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", self._loop) + b"\x00"
+            )
 
     # -- colours ------------------------------------------------------------
 
@@ -152,9 +175,10 @@ class GifStream:
         All of them when they fit; otherwise the ones the palette misses most
         (:func:`_plan`: frequent colours, and colours far from every entry).
         """
-        free = _PALETTE_SIZE - self.palette_used
-        if self.palette_used == 0 and len(new) > _PALETTE_SIZE:
-            free = _PLANNED_SIZE  # keep some entries for colours that come later
+        free = self.capacity - self.palette_used
+        if self.palette_used == 0 and len(new) > self.capacity:
+            # keep some entries for colours that come later
+            free = min(_PLANNED_SIZE, self.capacity)
         if free == 0:
             return
         rgb = _unpack(new)
@@ -251,6 +275,8 @@ class GifStream:
             if changed is not None:
                 painted &= changed
         colours = region[painted]
+        if self._palette_offset is None:
+            self._size_table(colours)
         indices, error, off = self._global_indices(colours)
         shown_region = self._shown_error[top:bottom, left:right]
         shown = shown_region[painted]
@@ -269,7 +295,7 @@ class GifStream:
         self._shown_total += after - before
         shown_region[painted] = error
         out = np.full(region.shape, _UNCHANGED, dtype=np.uint8)
-        out[painted] = indices
+        out[painted] = indices + 1  # after the transparent entry 0
         disposal = 1 if vanishing is None else 2
         self._write(out, (left, top), delay_cs, table, disposal=disposal)
         self._previous = packed
@@ -287,24 +313,31 @@ class GifStream:
         table=None,
         disposal: int = 1,
     ) -> None:
-        options = {"transparency": _UNCHANGED}
+        """Write one frame: its graphic control extension (delay, disposal, entry 0
+        transparent), image descriptor, local colour table (`table`, after entry 0)
+        if it has one, and its pixels' table `indices`, LZW-encoded by Pillow with
+        codes as narrow as the highest index allows."""
+        height, width = indices.shape
+        flags = 0
+        entries = b""
         if table is not None:
-            # Its own colours, then "unchanged": a table of the next power of two.
-            indices = np.where(indices == _UNCHANGED, np.uint8(len(table)), indices)
-            options = {"transparency": len(table), "include_color_table": True}
-        image = Image.frombuffer(
-            "P", (indices.shape[1], indices.shape[0]), np.ascontiguousarray(indices), "raw"
-        )
-        if table is not None:
-            size = 2 ** max(1, int(np.ceil(np.log2(len(table) + 1))))
-            entries = np.zeros((size, 3), dtype=np.uint8)
-            entries[: len(table)] = table
-            image.putpalette(entries.tobytes())
+            size = _table_entries(len(table))
+            flags = 0x80 | (size.bit_length() - 2)  # a local table of `size` entries
+            padded = np.zeros((size, 3), dtype=np.uint8)
+            padded[1 : len(table) + 1] = table
+            entries = padded.tobytes()
             self.local_tables += 1
-        for chunk in GifImagePlugin.getdata(
-            image, offset=offset, duration=10 * delay_cs, disposal=disposal, **options
-        ):
-            self.file.write(chunk)
+        bits = max(2, int(indices.max()).bit_length())  # GIF's LZW needs at least 2
+        image = Image.frombuffer("P", (width, height), np.ascontiguousarray(indices), "raw")
+        image.encoderconfig = (bits, 0)  # not interlaced
+        # Encoded in memory, then written with the file's own write like the rest.
+        data = io.BytesIO()
+        ImageFile._save(image, data, [("gif", (0, 0, width, height), 0, "P")])
+        self.file.write(
+            b"!\xf9\x04" + struct.pack("<BHBB", disposal << 2 | 1, delay_cs, _UNCHANGED, 0)
+            + b"," + struct.pack("<HHHHB", *offset, width, height, flags) + entries
+            + bytes([bits]) + data.getvalue() + b"\0"  # the end of its data
+        )
         self.frames += 1
 
     def close(self) -> None:
@@ -319,9 +352,15 @@ class GifStream:
             )
         self.file.write(b";")
         end = self.file.tell()
-        self.file.seek(self._palette_offset)
-        self.file.write(self.palette.tobytes() + bytes(3))  # entry 255: transparent
+        self.file.seek(self._palette_offset + 3)  # after entry 0, transparent
+        self.file.write(self.palette[: self.capacity].tobytes())
         self.file.seek(end)
+
+
+def _table_entries(colours: int) -> int:
+    """The entries of a GIF colour table holding `colours` after entry 0: a power
+    of two, at least 2."""
+    return max(2, 1 << colours.bit_length())
 
 
 def _nearest(rgb: np.ndarray, palette: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
