@@ -28,8 +28,8 @@ T = TypeVar("T")
 __all__ = ["after_each_frame", "check", "frames_of"]
 
 
-def check(exercise: str, test: Callable[[], object]) -> bool:
-    """Run `test` and print whether `exercise` is solved; return True if it is.
+def check(exercise: str, test: Callable[[], object]) -> None:
+    """Run `test` and print whether `exercise` is solved.
 
     Parameters
     ----------
@@ -39,13 +39,11 @@ def check(exercise: str, test: Callable[[], object]) -> bool:
         Takes no arguments and raises ``AssertionError`` (with a hint as its
         message) when the answer is not right yet.
 
-    Returns
-    -------
-    bool
-        True when `test` returned without raising.
-
     Notes
     -----
+    The verdict is printed, not returned: a notebook cell shows what its last
+    line returns, and "correct" followed by ``True`` would say it twice.
+
     An unfinished starter often fails before any assertion, for instance by
     doing arithmetic on its ``None`` placeholder. Any such exception also means
     "not yet": it is printed with its type, and the notebook goes on.
@@ -58,30 +56,25 @@ def check(exercise: str, test: Callable[[], object]) -> bool:
     ...     assert answer == 101, "Count the sine from init too."
     >>> check("Exercise 1", test)
     Exercise 1: not yet. Set `answer`.
-    False
     >>> answer = 100
     >>> check("Exercise 1", test)
     Exercise 1: not yet. Count the sine from init too.
-    False
     >>> check("Exercise 1", lambda: None + 1)
     Exercise 1: not yet (TypeError: unsupported operand type(s) for +: 'NoneType' and 'int')
-    False
     >>> answer = 101
     >>> check("Exercise 1", test)
     Exercise 1: correct
-    True
     """
     try:
         test()
     except AssertionError as error:
         hint = f" {error}" if str(error) else ""
         print(f"{exercise}: not yet.{hint}")
-        return False
+        return
     except Exception as error:  # an unfinished answer: say so, and let the notebook go on
         print(f"{exercise}: not yet ({type(error).__name__}: {error})")
-        return False
+        return
     print(f"{exercise}: correct")
-    return True
 
 
 def frames_of(anim) -> list[np.ndarray]:
