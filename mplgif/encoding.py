@@ -19,10 +19,11 @@
   Pillow's LZW encoder), its unchanged pixels transparent, and written as
   soon as the next frame is known, so memory does not grow with the number
   of frames;
-- small: the global colour table is sized for the first frame's colours with
-  room for as many more (a figure of 20 colours gets 64 entries, not 256),
-  transparency is entry 0, and each frame's LZW codes start as narrow as the
-  highest entry it uses allows (a frame of 30 colours needs 5 bits, not 8);
+- small: the frames wait in a temporary file until the palette is complete,
+  so the global colour table holds just the entries used (64 for a figure of
+  40 colours, not 256); transparency is entry 0, and each frame's LZW codes
+  start as narrow as the highest entry it uses allows (5 bits for a frame
+  using only entries up to 31, not 8);
 - fully transparent pixels (alpha 0) stay transparent, and every other pixel
   shows its colour, opaque (GIF has no partial transparency): what
   Matplotlib's PillowWriter asks of Pillow. When pixels a frame shows are
@@ -37,7 +38,9 @@
 from __future__ import annotations
 
 import io
+import shutil
 import struct
+import tempfile
 from typing import BinaryIO
 
 import numpy as np
@@ -100,8 +103,9 @@ class GifStream:
     Parameters
     ----------
     file : binary file
-        Open for writing and seekable: the global palette is completed at
-        :meth:`close`, once every frame has added its colours.
+        Open for writing. Everything is written to it at :meth:`close`, once
+        every frame has added its colours: until then, the encoded frames wait
+        in a temporary file, so memory does not grow with their number.
     width, height : int
         Size of every frame in pixels.
     loop : int or None
@@ -114,13 +118,13 @@ class GifStream:
         self.frames = 0
         self.local_tables = 0
         # The global palette's colours; in the file, entry i + 1 (entry 0 is
-        # transparent). It holds at most self.capacity of them: the global table
-        # is sized when the first frame is written (see _size_table).
+        # transparent).
         self.palette = np.zeros((_PALETTE_SIZE, 3), dtype=np.uint8)
         self.palette_used = 0
-        self.capacity = _PALETTE_SIZE
-        self._palette_offset: int | None = None
         self._loop = loop
+        # The frames, encoded, until close() writes the header and the palette
+        # before them. (Removed by the system once closed, or on any exit.)
+        self._frames_file = tempfile.TemporaryFile()
         # Every colour seen so far (packed 0x00BBGGRR, sorted), the palette
         # entry nearest to it, and how far that entry is from it: the sum of
         # the absolute differences of the three channels, and the largest one
@@ -140,23 +144,6 @@ class GifStream:
         self._previous: np.ndarray | None = None
         self._pending: tuple[np.ndarray, np.ndarray | None, int] | None = None
 
-    def _size_table(self, colours: np.ndarray) -> None:
-        """Write the file's header, with a global colour table sized for the first
-        frame's `colours` (packed) and as many more, or 32 more when fewer: later
-        frames' new colours find entries (when they do not, a frame that needs them
-        gets a local table). Its entries are filled in at :meth:`close`."""
-        first = len(np.unique(colours))
-        entries = _table_entries(min(first + max(first, 32), _PALETTE_SIZE))
-        self.capacity = entries - 1
-        flags = 0x80 | 0x70 | (entries.bit_length() - 2)  # global table, 8-bit colour
-        self.file.write(b"GIF89a" + struct.pack("<HHBBB", self.width, self.height, flags, 0, 0))
-        self._palette_offset = self.file.tell()
-        self.file.write(bytes(3 * entries))
-        if self._loop is not None:
-            self.file.write(
-                b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", self._loop) + b"\x00"
-            )
-
     # -- colours ------------------------------------------------------------
 
     def _remember(self, colours: np.ndarray) -> None:
@@ -175,10 +162,9 @@ class GifStream:
         All of them when they fit; otherwise the ones the palette misses most
         (:func:`_plan`: frequent colours, and colours far from every entry).
         """
-        free = self.capacity - self.palette_used
-        if self.palette_used == 0 and len(new) > self.capacity:
-            # keep some entries for colours that come later
-            free = min(_PLANNED_SIZE, self.capacity)
+        free = _PALETTE_SIZE - self.palette_used
+        if self.palette_used == 0 and len(new) > _PALETTE_SIZE:
+            free = _PLANNED_SIZE  # keep some entries for colours that come later
         if free == 0:
             return
         rgb = _unpack(new)
@@ -275,8 +261,6 @@ class GifStream:
             if changed is not None:
                 painted &= changed
         colours = region[painted]
-        if self._palette_offset is None:
-            self._size_table(colours)
         indices, error, off = self._global_indices(colours)
         shown_region = self._shown_error[top:bottom, left:right]
         shown = shown_region[painted]
@@ -333,7 +317,7 @@ class GifStream:
         # Encoded in memory, then written with the file's own write like the rest.
         data = io.BytesIO()
         ImageFile._save(image, data, [("gif", (0, 0, width, height), 0, "P")])
-        self.file.write(
+        self._frames_file.write(
             b"!\xf9\x04" + struct.pack("<BHBB", disposal << 2 | 1, delay_cs, _UNCHANGED, 0)
             + b"," + struct.pack("<HHHHB", *offset, width, height, flags) + entries
             + bytes([bits]) + data.getvalue() + b"\0"  # the end of its data
@@ -341,20 +325,34 @@ class GifStream:
         self.frames += 1
 
     def close(self) -> None:
-        """Finish the file: complete the global palette and write the trailer."""
-        if self._pending is not None:
-            self._encode(*self._pending, clear_next=None)
-            self._pending = None
-        if self.frames == 0:
-            raise ValueError(
-                "There are no frames, so there is no GIF to write. Check the animation's "
-                "`frames` argument (a count, or a non-empty iterable)."
+        """Finish the file: the header with the global palette, every frame, and
+        the trailer."""
+        try:
+            if self._pending is not None:
+                self._encode(*self._pending, clear_next=None)
+                self._pending = None
+            if self.frames == 0:
+                raise ValueError(
+                    "There are no frames, so there is no GIF to write. Check the animation's "
+                    "`frames` argument (a count, or a non-empty iterable)."
+                )
+            entries = _table_entries(self.palette_used)
+            table = np.zeros((entries, 3), dtype=np.uint8)  # entry 0: transparent
+            table[1 : self.palette_used + 1] = self.palette[: self.palette_used]
+            flags = 0x80 | 0x70 | (entries.bit_length() - 2)  # global table, 8-bit colour
+            self.file.write(
+                b"GIF89a" + struct.pack("<HHBBB", self.width, self.height, flags, 0, 0)
+                + table.tobytes()
             )
-        self.file.write(b";")
-        end = self.file.tell()
-        self.file.seek(self._palette_offset + 3)  # after entry 0, transparent
-        self.file.write(self.palette[: self.capacity].tobytes())
-        self.file.seek(end)
+            if self._loop is not None:
+                self.file.write(
+                    b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", self._loop) + b"\x00"
+                )
+            self._frames_file.seek(0)
+            shutil.copyfileobj(self._frames_file, self.file)
+            self.file.write(b";")
+        finally:
+            self._frames_file.close()
 
 
 def _table_entries(colours: int) -> int:

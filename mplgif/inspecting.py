@@ -185,6 +185,9 @@ class _Structure:
     durations_ms: list[int] = field(default_factory=list)
     frame_areas: list[int] = field(default_factory=list)  # a frame may exceed the screen
     loop: int | None = None
+    table_entries: int = 0  # the global colour table's (0: none)
+    frame_tables: list[int] = field(default_factory=list)  # entries of each local table
+    code_sizes: list[int] = field(default_factory=list)  # each frame's LZW minimum code size
 
 
 class _Truncated(Exception):
@@ -207,6 +210,7 @@ def _walk(data: bytes) -> _Structure:
     if len(data) < 13:
         raise _Truncated(0)
     gif = _Structure(*struct.unpack_from("<HH", data, 6))
+    gif.table_entries = _table_size(data[10]) // 3
     position = 13 + _table_size(data[10])
     delay_ms = 0
 
@@ -244,8 +248,10 @@ def _walk(data: bytes) -> _Structure:
         elif block == 0x2C:  # a frame: descriptor, local table, LZW code size, data
             need(position + 10)
             frame_width, frame_height = struct.unpack_from("<HH", data, position + 5)
+            gif.frame_tables.append(_table_size(data[position + 9]) // 3)
             position += 10 + _table_size(data[position + 9])
             need(position + 1)
+            gif.code_sizes.append(data[position])
             position = skip_sub_blocks(position + 1)
             gif.durations_ms.append(delay_ms)
             gif.frame_areas.append(frame_width * frame_height)
