@@ -105,7 +105,7 @@ def frames_of(anim) -> list[np.ndarray]:
     ((20, 20, 4), True, False)
     >>> plt.close(fig)
     """
-    return [frame.copy() for frame in _drawn(anim)]
+    return [frame.copy() for frame in _drawn(anim, "frames_of draws a FuncAnimation")]
 
 
 def after_each_frame(anim, read: Callable[[Figure], T]) -> list[T]:
@@ -147,7 +147,8 @@ def after_each_frame(anim, read: Callable[[Figure], T]) -> list[T]:
 
     if isinstance(anim, ArtistAnimation):
         return list(_each_artist_frame(anim, read))
-    return [read(anim._fig) for _ in _drawn(anim)]
+    frames = _drawn(anim, "after_each_frame draws a FuncAnimation or an ArtistAnimation")
+    return [read(anim._fig) for _ in frames]
 
 
 def _each_artist_frame(anim, read):
@@ -167,11 +168,11 @@ def _each_artist_frame(anim, read):
             artist.set_visible(visible)
 
 
-def _drawn(anim):
+def _drawn(anim, accepted: str):
     """Draw each frame of `anim` in full; yield its pixels (one buffer, reused)."""
     from .frames import draw_frames
 
     frames = draw_frames(anim, blit=False)
     if frames is None:
-        raise TypeError(f"this check draws a FuncAnimation, not a {type(anim).__name__}.")
+        raise TypeError(f"{accepted}, not a {type(anim).__name__}.")
     return frames

@@ -3,7 +3,7 @@
 No browser is downloaded: the tests use Debian's chromium-headless-shell
 (``apt-get install chromium-headless-shell``, as .ci/run does), else Debian's full
 /usr/bin/chromium, or the program named by ``MPLGIF_CHROMIUM``; they are skipped,
-with the reason, where none of these or Playwright is missing.
+with the reason, where none of these is installed, or Playwright is missing.
 
 The headless shell is Chromium's engine without the desktop browser around it,
 what Playwright itself runs for headless tests. Here it is the lighter of the two:
