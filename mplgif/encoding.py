@@ -16,10 +16,10 @@
   more), instead of being shifted to wrong colours; the next frames go back
   to the global palette whenever it is close enough;
 - only the rectangle that changed since the previous frame is encoded (with
-  Pillow's LZW encoder), its unchanged pixels transparent, and written as
-  soon as the next frame is known, so memory does not grow with the number
-  of frames;
-- small: the frames wait in a temporary file until the palette is complete,
+  Pillow's LZW encoder), its unchanged pixels transparent, as soon as the
+  next frame is known, into a temporary file, so memory does not grow with
+  the number of frames;
+- small: the file itself is written at the end, once the palette is complete,
   so the global colour table holds just the entries used (64 for a figure of
   40 colours, not 256); transparency is entry 0, and each frame's LZW codes
   start as narrow as the highest entry it uses allows (5 bits for a frame

@@ -169,7 +169,8 @@ def _each_artist_frame(anim, read):
 
 
 def _drawn(anim, accepted: str):
-    """Draw each frame of `anim` in full; yield its pixels (one buffer, reused)."""
+    """A generator drawing each frame of `anim` in full and yielding its pixels (one
+    buffer, reused); a TypeError saying `accepted` if it cannot draw `anim`."""
     from .frames import draw_frames
 
     frames = draw_frames(anim, blit=False)
