@@ -41,6 +41,7 @@ from .frames import (
     BlitMismatchError,
     _Blitter,
     _compare,
+    _every_artist,
     _hold_first_draw,
     _release_first_draw,
     draw_frames,
@@ -395,7 +396,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             return False
         return not any(
             artist.get_animated() and artist not in repainted
-            for artist in self.fig.findobj(include_self=False)
+            for artist in _every_artist(self.fig)
         )
 
     def _saved(self, savefig_kwargs) -> np.ndarray:

@@ -727,7 +727,8 @@ def test_a_hanging_convert_is_stopped_with_its_children(tmp_path, monkeypatch):
 # that create, write, check, rename and remove files.
 _FRAME_WORK = {
     "_frames", "frame", "_plan", "_snapshot", "_unchanged", "_paint_overlay", "_set_animated",
-    "_draw_order", "_axes_order", "_inside_any", "_artists", "add", "_global_indices", "_find",
+    "_draw_order", "_axes_order", "_every_artist", "_inside_any", "_artists", "add",
+    "_global_indices", "_find",
     "_nearest", "_add_entries", "_local_table", "come_closer", "_remember", "_write", "_encode",
     "_pack", "_unpack", "_frame_pixels", "_as_drawn", "grab_frame", "add_frame", "_blitted",
     "_plainly_animated", "_start_blitting", "_stop_blitting", "_no_draw", "_frame_end_cs",

@@ -538,6 +538,42 @@ def test_changing_axes_limits_fall_back_to_full_draws(tmp_path):
     plt.close(fig)
 
 
+def test_the_blitter_finds_every_artist_without_making_ticks():
+    from mpl_toolkits.mplot3d import Axes3D  # noqa: F401 (registers the 3d projection)
+
+    from mplgif.frames import _every_artist
+
+    fig = plt.figure(figsize=(3, 2), dpi=50)
+    flat = fig.add_subplot(1, 2, 1)
+    flat.plot([0, 1], [1, 0], label="line")
+    flat.legend()
+    flat.set_axis_off()
+    solid = fig.add_subplot(1, 2, 2, projection="3d")
+    solid.plot([0, 1], [0, 1], [0, 1])
+    fig.suptitle("title")
+    # findobj would make all the ticks of an axis that is off (and so never draws them)
+    ticks = [len(vars(axis).get(kind, ())) for axis in (flat.xaxis, flat.yaxis)
+             for kind in ("majorTicks", "minorTicks")]
+    _every_artist(fig)
+    assert [len(vars(axis).get(kind, ())) for axis in (flat.xaxis, flat.yaxis)
+            for kind in ("majorTicks", "minorTicks")] == ticks
+    fig.canvas.draw()
+    flat.set_axis_on()
+    fig.canvas.draw()
+    # once drawn, every artist findobj finds, the ticks drawn included; and besides
+    # those only ticks made earlier that this draw left out (and what they hold)
+    found = _every_artist(fig)
+    assert len(found) == len(set(found))
+    assert set(fig.findobj(include_self=False)) <= set(found)
+    assert set(flat.xaxis.get_major_ticks()) <= set(found)
+    spare = [tick for axis in (flat.xaxis, flat.yaxis, solid.xaxis, solid.yaxis, solid.zaxis)
+             for tick in axis.majorTicks + axis.minorTicks
+             if tick not in axis.get_major_ticks() + axis.get_minor_ticks()]
+    assert set(found) - set(fig.findobj(include_self=False)) <= {
+        artist for tick in spare for artist in tick.findobj()}
+    plt.close(fig)
+
+
 def test_erase_and_redraw_updates_are_drawn_right(tmp_path):
     fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
     x = np.linspace(0, 6, 80)
