@@ -23,7 +23,7 @@ def _draw_order(fig) -> list:
 
 
 def _every_artist(fig) -> list:
-    """Every artist in `fig` below the figure itself, as
+    """Every artist below `fig` (a figure, or any artist), as
     ``fig.findobj(include_self=False)`` finds them, without its cost: an Axis
     is asked for the ticks it holds already, not for ``get_children()``, which
     locates the ticks of the current limits and makes any that are missing
@@ -114,7 +114,13 @@ class _Blitter:
                     overlay += inside[first:]
                     started = True
         placed = set(overlay)
-        if any(artist not in placed for artist in returned):
+        # An Axes drawn after the first returned artist is repainted whole, with
+        # everything in it (another panel, a twin): what it holds is repainted too.
+        if not returned <= placed:
+            for artist in overlay:
+                if artist in self.fig.axes:
+                    placed.update(_every_artist(artist))
+        if not returned <= placed:
             return None  # nested deeper than we repaint (a tick label, a subfigure's artist)
         if any(isinstance(artist, (Axis, AxesImage)) for artist in overlay):
             # Repainting the axis (ticks, labels) each frame is most of a full

@@ -430,6 +430,25 @@ def two_subplots():
 
 
 @case
+def later_axes_over_the_moving_line():
+    # An axes added after the first one, over part of its moving line, with a dot
+    # moving in it too: a full draw paints it over the line, so blitting must too.
+    fig, ax = _figure()
+    x = _x()
+    (line,) = ax.plot(x, np.sin(x), color="tab:blue", lw=3)
+    inset = fig.add_axes((0.45, 0.4, 0.4, 0.45))
+    inset.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), xticks=[], yticks=[])
+    (dot,) = inset.plot([1], [0], "o", color="tab:red")
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        dot.set_data([np.cos(frame / 2)], [np.sin(frame / 2)])
+        return (line, dot)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+@case
 def constrained_layout_growing_title():
     fig, ax = _figure(layout="constrained")
     x = _x()
