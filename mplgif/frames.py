@@ -111,6 +111,8 @@ class _Blitter:
                 inside = _axes_order(top)
                 first = next((i for i, child in enumerate(inside) if child in returned), None)
                 if first is not None:
+                    if not top.get_visible():
+                        return None  # a hidden Axes draws none of what it holds
                     overlay += inside[first:]
                     started = True
         placed = set(overlay)
@@ -122,6 +124,9 @@ class _Blitter:
                     placed.update(_every_artist(artist))
         if not returned <= placed:
             return None  # nested deeper than we repaint (a tick label, a subfigure's artist)
+        whole = [artist for artist in overlay if artist in self.fig.axes]
+        if any(_placed_from(ax, whole) for ax in self.fig.axes if ax not in whole):
+            return None
         if any(isinstance(artist, (Axis, AxesImage)) for artist in overlay):
             # Repainting the axis (ticks, labels) each frame is most of a full
             # draw, so nothing is gained; and Matplotlib < 3.8 paints animated
@@ -131,6 +136,9 @@ class _Blitter:
 
     def _snapshot(self) -> None:
         overlay = set(self.overlay)
+        for artist in self.overlay:  # all an Axes repainted whole holds is repainted too
+            if artist in self.fig.axes:
+                overlay.update(_every_artist(artist))
         self.watched = [
             artist
             for artist in _every_artist(self.fig)
@@ -171,8 +179,15 @@ class _Blitter:
 
     def _paint_overlay(self) -> None:
         renderer = self.canvas.get_renderer()
-        for artist in self.overlay:
-            artist.draw(renderer)
+        # An Axes repainted whole draws its children marked animated (as
+        # FuncAnimation(blit=True) marks what it returns) only while the canvas
+        # is saving, as a full draw under savefig does.
+        saving, self.canvas._is_saving = self.canvas._is_saving, True
+        try:
+            for artist in self.overlay:
+                artist.draw(renderer)
+        finally:
+            self.canvas._is_saving = saving
 
     def frame(self, returned) -> bool:
         """Paint the frame the update function just made; False means 'draw it in full'."""
@@ -259,6 +274,27 @@ class _Blitter:
         self.canvas.mpl_disconnect(self._listener)
 
 
+def _placed_from(ax, whole: list) -> bool:
+    """Does a full draw place something of `ax` (not repainted whole) by an Axes
+    in `whole` (repainted whole, so its tick labels may change unseen)? Its
+    title, above a twin's or an aligned axes' top tick labels, and its axis
+    labels, aligned with other axes' (``fig.align_labels``)."""
+    if not whole:
+        return False
+    groups = getattr(ax.figure, "_align_label_groups", {})
+    if any(title.get_text() for title in (ax.title, ax._left_title, ax._right_title)):
+        near = {*ax.child_axes, *ax._twinned_axes.get_siblings(ax)}
+        if "title" in groups:
+            near.update(groups["title"].get_siblings(ax))
+        if any(other in whole and (other.xaxis.get_ticks_position() in ("top", "unknown")
+                                   or other.xaxis.get_label_position() == "top")
+               for other in near):
+            return True
+    aligned = {other for name in ("x", "y") if name in groups
+               for other in groups[name].get_siblings(ax)}
+    return any(other in whole for other in aligned if other is not ax)
+
+
 def _looks(artist) -> tuple:
     """What decides whether an artist that a draw leaves stale draws anything."""
     return (artist.get_visible(), artist.get_text() if isinstance(artist, Text) else None)
@@ -292,12 +328,13 @@ def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bo
 
     With ``blit=True``, frames whose update function returns the artists it
     changed are blitted: the unchanging background is drawn once and only
-    those artists (and whatever paints over them) are repainted. When anything
-    else changed (an axes limit, an artist not returned), the background is
-    drawn again for that frame. Animations that cannot gain from blitting
-    (figures with a layout engine, returned artists drawn below the axis
-    lines, images, artists the update does not return) are drawn in full,
-    each frame once. The pixels are those of a full draw either way; the
+    those artists, and whatever a full draw paints after them (any axes drawn
+    later, repainted whole), are repainted. When anything else changed (an
+    axes limit, an artist not returned), the background is drawn again for
+    that frame. Animations that cannot gain from blitting (figures with a
+    layout engine, returned artists drawn below the axis lines or images, in
+    the first axes that holds a returned artist; artists the update does not
+    return) are drawn in full, each frame once. The pixels are those of a full draw either way; the
     same buffer is reused, so copy a frame to keep it.
 
     With ``verify=True``, every blitted frame is also drawn in full and

@@ -574,6 +574,75 @@ def test_the_blitter_finds_every_artist_without_making_ticks():
     plt.close(fig)
 
 
+def _twin_blit_true():
+    # FuncAnimation(blit=True) marks the returned artists animated; the twin is
+    # repainted whole, and must draw its animated line as savefig does.
+    fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+    twin = ax.twinx()
+    x = np.linspace(0, 6, 30)
+    (left,) = ax.plot(x, np.sin(x))
+    (right,) = twin.plot(x, 5 * np.cos(x), color="tab:red")
+
+    def update(frame):
+        left.set_ydata(np.sin(x + frame))
+        right.set_ydata(5 * np.cos(x + frame))
+        return left, right
+
+    return fig, FuncAnimation(fig, update, frames=5, blit=True)
+
+
+def _axes_hidden_every_other_frame():
+    fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+    x = np.linspace(0, 6, 30)
+    (line,) = ax.plot(x, np.sin(x))
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame))
+        ax.set_visible(frame % 2 == 0)
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=5)
+
+
+def _title_over_a_twins_changing_labels():
+    # The title sits above the twin's top tick labels, which grow a line every
+    # other frame: a full draw moves the title.
+    from matplotlib.ticker import FuncFormatter
+
+    fig, ax = plt.subplots(figsize=(2, 2), dpi=40)
+    fig.subplots_adjust(top=0.55)  # room for the title to move into
+    ax.set_title("T")
+    twin = ax.twiny()
+    x = np.linspace(0, 6, 30)
+    (line,) = ax.plot(x, np.sin(x))
+    (other,) = twin.plot(x, np.cos(x), color="tab:red")
+    tall = [False]
+    twin.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}" + "\nx" * tall[0]))
+
+    def update(frame):
+        tall[0] = frame % 2 == 1
+        line.set_ydata(np.sin(x + frame))
+        other.set_ydata(np.cos(x + frame))
+        return line, other
+
+    return fig, FuncAnimation(fig, update, frames=5)
+
+
+@pytest.mark.parametrize(
+    "build", [_twin_blit_true, _axes_hidden_every_other_frame, _title_over_a_twins_changing_labels])
+@pytest.mark.parametrize("how", ["save_gif", "anim.save"])
+def test_axes_repainted_whole_give_full_draws_frames(build, how, tmp_path):
+    fig, anim = build()
+    try:
+        if how == "save_gif":
+            mplgif.save_gif(anim, tmp_path / "a.gif", fps=10, verify=True)
+        else:
+            anim.save(tmp_path / "a.gif", writer=GifWriter(fps=10, verify=True))
+    finally:
+        plt.close(fig)
+    assert mplgif.gif_info(tmp_path / "a.gif").frames == 5
+
+
 def test_erase_and_redraw_updates_are_drawn_right(tmp_path):
     fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
     x = np.linspace(0, 6, 80)
