@@ -334,8 +334,8 @@ def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bo
     that frame. Animations that cannot gain from blitting (figures with a
     layout engine, returned artists drawn below the axis lines or images, in
     the first axes that holds a returned artist; artists the update does not
-    return) are drawn in full, each frame once. The pixels are those of a full draw either way; the
-    same buffer is reused, so copy a frame to keep it.
+    return) are drawn in full, each frame once. The pixels are those of a full
+    draw either way; the same buffer is reused, so copy a frame to keep it.
 
     With ``verify=True``, every blitted frame is also drawn in full and
     compared, pixel for pixel; the first difference raises
