@@ -314,7 +314,7 @@ class GifStream:
         bits = max(2, int(indices.max()).bit_length())  # GIF's LZW needs at least 2
         image = Image.frombuffer("P", (width, height), np.ascontiguousarray(indices), "raw")
         image.encoderconfig = (bits, 0)  # not interlaced
-        # Encoded in memory, then written with the file's own write like the rest.
+        # Encoded in memory, then appended to the frames file with its headers.
         data = io.BytesIO()
         ImageFile._save(image, data, [("gif", (0, 0, width, height), 0, "P")])
         self._frames_file.write(

@@ -115,15 +115,8 @@ class _Blitter:
                         return None  # a hidden Axes draws none of what it holds
                     overlay += inside[first:]
                     started = True
-        placed = set(overlay)
-        # An Axes drawn after the first returned artist is repainted whole, with
-        # everything in it (another panel, a twin): what it holds is repainted too.
-        if not returned <= placed:
-            for artist in overlay:
-                if artist in self.fig.axes:
-                    placed.update(_every_artist(artist))
-        if not returned <= placed:
-            return None  # nested deeper than we repaint (a tick label, a subfigure's artist)
+        if not returned <= self._repainted(overlay):
+            return None  # deeper than we repaint (a tick label of the first axes, in a subfigure)
         whole = [artist for artist in overlay if artist in self.fig.axes]
         if any(_placed_from(ax, whole) for ax in self.fig.axes if ax not in whole):
             return None
@@ -134,11 +127,18 @@ class _Blitter:
             return None
         return overlay
 
-    def _snapshot(self) -> None:
-        overlay = set(self.overlay)
-        for artist in self.overlay:  # all an Axes repainted whole holds is repainted too
+    def _repainted(self, overlay: list) -> set:
+        """What painting `overlay` repaints: its artists, and everything an Axes
+        in it holds (an Axes drawn after the first returned artist, another panel
+        or a twin, is repainted whole)."""
+        repainted = set(overlay)
+        for artist in overlay:
             if artist in self.fig.axes:
-                overlay.update(_every_artist(artist))
+                repainted.update(_every_artist(artist))
+        return repainted
+
+    def _snapshot(self) -> None:
+        overlay = self._repainted(self.overlay)
         self.watched = [
             artist
             for artist in _every_artist(self.fig)
