@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import warnings
 from collections.abc import Callable
 
 import matplotlib
@@ -37,11 +35,11 @@ def make_anim() -> Callable[..., FuncAnimation]:
         return anim
 
     yield build
-    # Many tests refuse to save before a frame is drawn, on purpose; Matplotlib
-    # then warns, when the animation is deleted, that it was never rendered.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Animation was deleted without rendering")
-        for fig, _ in made:
-            plt.close(fig)
-        made.clear()
-        gc.collect()
+    # Many tests refuse to save before a frame is drawn, on purpose; Matplotlib then
+    # warns, when the animation is deleted (whenever the garbage collector gets to it),
+    # that it was never rendered. Marked as started, it does not. (Collecting here
+    # instead, within catch_warnings, cost 0.15 s a test.)
+    for fig, anim in made:
+        anim._draw_was_started = True
+        plt.close(fig)
+    made.clear()

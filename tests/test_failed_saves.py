@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.animation import FuncAnimation
+from matplotlib.lines import Line2D
 
 import mplgif
 from mplgif import saving
@@ -36,15 +37,15 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def small_anim(frames=3):
-    fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
-    # No ticks, labels or frame: drawing them is most of a save's time, and these
-    # tests are about files, which a thousand saves here would otherwise pay for.
-    ax.set_axis_off()
-    x = np.linspace(0, 2 * np.pi, 50)
-    (line,) = ax.plot(x, np.sin(x), color="tab:red")
+    # A line on the figure itself, without an Axes: making an Axes (its ticks, labels
+    # and frame) and drawing it are most of a save's time (45 ms against 12), and these
+    # tests, about files, save a thousand times.
+    fig = plt.figure(figsize=(2, 1.5), dpi=40)
+    x = np.linspace(0, 1, 50)
+    line = fig.add_artist(Line2D(x, 0.5 + 0.4 * np.sin(2 * np.pi * x), color="tab:red"))
 
     def update(frame):
-        line.set_ydata(np.sin(x + frame / 2))
+        line.set_ydata(0.5 + 0.4 * np.sin(2 * np.pi * x + frame / 2))
         return (line,)
 
     return fig, FuncAnimation(fig, update, frames=frames)

@@ -196,6 +196,8 @@ def walk(lab, browser) -> dict:
     try:
         for position, path in enumerate(NOTEBOOKS):
             panel = current_notebook(page, path.name)
+            if position:
+                close_tab(page, NOTEBOOKS[position - 1].name)
             records[path.name] = decoded_images(panel, stored_images(path))
             if path.name == RUN_ALL:
                 records["run all"] = run_all(page, panel, errors, outside)
@@ -217,6 +219,22 @@ def walk(lab, browser) -> dict:
         shut_down_kernels(lab)
     records["errors"], records["outside"] = list(errors), list(outside)
     return records
+
+
+def close_tab(page, name: str) -> None:
+    """Close the tab of notebook `name`, left behind once the next one is open: a hidden
+    tab's GIFs go on playing, and with every notebook of the series open they keep a
+    core busy. JupyterLab asks whether to save (its kernel has filled in the Python
+    version, or the notebook was run): not saved."""
+    tab = page.locator(".lm-TabBar-tab", has_text=name)
+    tab.locator(".lm-TabBar-tabCloseIcon").click()
+    discard = page.locator(".jp-Dialog").get_by_role("button", name="Discard")
+    deadline = time.monotonic() + 15
+    while tab.count() and time.monotonic() < deadline:
+        if discard.count():
+            discard.click()
+        time.sleep(0.05)
+    assert not tab.count(), f"JupyterLab did not close the tab of {name}"
 
 
 def run_all(page, panel, errors: list[str], outside: list[str]) -> dict:
