@@ -354,6 +354,11 @@ class GifStream:
         finally:
             self._frames_file.close()
 
+    def discard(self) -> None:
+        """Drop the frames encoded so far and write nothing more: the save failed.
+        (Closes the temporary file that holds them; ``close`` does that too.)"""
+        self._frames_file.close()
+
 
 def _table_entries(colours: int) -> int:
     """The entries of a GIF colour table holding `colours` after entry 0: a power

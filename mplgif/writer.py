@@ -236,6 +236,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         self._target = target
         self.info = None
         self._partial = PartialFile(target)
+        self._stream = None
         try:
             self._partial.create()
             width, height = self.frame_size
@@ -247,6 +248,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             try:
                 self._give_back_drawing()
             finally:
+                self._drop_stream()
                 self._partial.abandon(error)  # finish() will not run: clean up here
 
     def _take_over_drawing(self, fig) -> None:
@@ -429,7 +431,10 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
     def finish(self) -> None:
         self._give_back_drawing()
         if self.failed:  # the error in flight says why
-            self._partial.discard()
+            try:
+                self._drop_stream()
+            finally:
+                self._partial.discard()
             return
         try:
             self._stream.close()
@@ -441,9 +446,16 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             if warning:
                 warnings.warn(warning, GifTimingWarning, stacklevel=3)
 
+    def _drop_stream(self) -> None:
+        """Close the encoder's temporary file of a save that will not finish."""
+        stream, self._stream = getattr(self, "_stream", None), None
+        if stream is not None:
+            stream.discard()
+
     def clean_up(self) -> None:
         try:
             self._give_back_drawing()
+            self._drop_stream()
         finally:
             partial = getattr(self, "_partial", None)  # None if setup() failed early
             if partial is not None:

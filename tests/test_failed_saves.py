@@ -222,7 +222,6 @@ def injected_in_chain(error: BaseException) -> bool:
     return False
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 @pytest.mark.parametrize("kind", list(SAVES))
 def test_a_failure_at_any_file_system_call_costs_no_file(kind, tmp_path, monkeypatch):
     save, name = SAVES[kind]
@@ -471,8 +470,11 @@ def test_an_interrupt_while_setting_up_leaves_nothing(tmp_path, monkeypatch):
 
     real_init = GifStream.__init__
 
+    made = []
+
     def header_then_interrupt(self, *args, **kwargs):
         real_init(self, *args, **kwargs)  # the header is written by now
+        made.append(self)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(GifStream, "__init__", header_then_interrupt)
@@ -480,6 +482,57 @@ def test_an_interrupt_while_setting_up_leaves_nothing(tmp_path, monkeypatch):
         with pytest.raises(KeyboardInterrupt):
             save(tmp_path / "a.gif")
         assert list(tmp_path.iterdir()) == []
+    # Interrupted before the writer kept it, the encoder is left to the garbage collector,
+    # which closes its temporary file (with a ResourceWarning): closed here instead.
+    for stream in made:
+        stream.discard()
+
+
+@pytest.mark.parametrize("how", ["save_gif", "anim.save"])
+@pytest.mark.parametrize("when", ["a frame", "setting up", "finishing"])
+def test_a_failed_save_closes_the_encoders_temporary_file(how, when, tmp_path, monkeypatch):
+    # The encoded frames wait in a temporary file (already unlinked: nothing stays on disk)
+    # until the GIF is finished. A failed save must close it, not leave the descriptor
+    # open until the garbage collector finds the encoder.
+    from mplgif import encoding, writer
+
+    opened = []
+    real_temporary_file = encoding.tempfile.TemporaryFile
+
+    def recorded(*args, **kwargs):
+        opened.append(real_temporary_file(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(encoding.tempfile, "TemporaryFile", recorded)
+    if when == "setting up":
+        def refuse(self, fig):
+            raise RuntimeError("failed on purpose")
+        monkeypatch.setattr(writer.GifWriter, "_take_over_drawing", refuse)
+    elif when == "finishing":
+        def refuse(self):
+            raise OSError(errno.EIO, "failed on purpose")
+        monkeypatch.setattr(encoding.GifStream, "close", refuse)
+
+    fig, anim = small_anim()
+    if when == "a frame":
+        moved = anim._func
+
+        def update(frame):
+            if frame == 1:
+                raise RuntimeError("frame 1 failed on purpose")
+            return moved(frame)
+
+        anim._func = update
+    try:
+        with pytest.raises((RuntimeError, OSError), match="on purpose"):
+            if how == "save_gif":
+                mplgif.save_gif(anim, tmp_path / "a.gif", fps=10)
+            else:
+                anim.save(tmp_path / "a.gif", writer="mplgif", fps=10)
+    finally:
+        plt.close(fig)
+    assert opened and all(file.closed for file in opened)
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- 4. dpi ---------------------------------------------------------------------
@@ -496,7 +549,6 @@ def saves_with_dpi(path: Path, dpi):
         plt.close(fig)
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 @pytest.mark.parametrize("dpi", [-40, 0, float("nan"), float("inf"), -float("inf")])
 def test_a_dpi_that_is_not_a_positive_number(tmp_path, dpi):
     for save in saves_with_dpi(tmp_path / "a.gif", dpi):
@@ -505,7 +557,6 @@ def test_a_dpi_that_is_not_a_positive_number(tmp_path, dpi):
         assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 def test_a_dpi_that_gives_no_pixels_says_the_smallest_that_works(tmp_path):
     for save in saves_with_dpi(tmp_path / "a.gif", 0.5):
         with pytest.raises(ValueError, match=r"frames of 1x0 pixels, too small .* dpi=1 or more"):
@@ -513,7 +564,6 @@ def test_a_dpi_that_gives_no_pixels_says_the_smallest_that_works(tmp_path):
         assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 def test_a_huge_dpi_is_refused_before_drawing_anything(tmp_path):
     start = time.perf_counter()
     for save in saves_with_dpi(tmp_path / "a.gif", 20000):
@@ -535,7 +585,6 @@ def test_a_huge_dpi_is_refused_before_drawing_anything(tmp_path):
     plt.close(fig)
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 @pytest.mark.parametrize("dpi", ["100", True, [100]])
 def test_a_dpi_that_is_not_a_number(tmp_path, dpi):
     fig, anim = small_anim()
@@ -649,7 +698,6 @@ def test_show_gif_accepts_numpy_widths(tmp_path, monkeypatch):
 # -- 8. Messages that said the wrong thing -----------------------------------------
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 def test_a_home_relative_path_is_expanded(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     fig, anim = small_anim()
@@ -663,7 +711,6 @@ def test_a_home_relative_path_is_expanded(tmp_path, monkeypatch):
     plt.close(fig)
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 def test_a_file_named_only_dot_gif(tmp_path):
     fig, anim = small_anim()
     with pytest.raises(ValueError, match=r"has no name before '\.gif'.*animation\.gif"):
@@ -671,7 +718,6 @@ def test_a_file_named_only_dot_gif(tmp_path):
     plt.close(fig)
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 def test_a_tiny_fps_gets_a_short_message(tmp_path):
     fig, anim = small_anim()
     with pytest.raises(ValueError, match="at most 655.35 s") as caught:
@@ -778,7 +824,6 @@ def interrupt_lines(save, target: Path, fail_at: int | None, seen: dict) -> Base
     return None
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 def test_an_interrupt_at_any_line_of_the_saving_code_costs_no_file(tmp_path):
     covered: set = set()
     for kind in ["save_gif", "anim.save(writer='mplgif')"]:

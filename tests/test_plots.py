@@ -12,10 +12,6 @@ import mplgif
 from mplgif.plots import animate_comparison, animate_training
 from mplgif.regression import DivergenceWarning, make_data, train
 
-# Most tests here build an animation to inspect it, not to save it, and
-# Matplotlib warns when such an animation is deleted unrendered.
-pytestmark = pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
-
 
 @pytest.fixture(scope="module")
 def data():
