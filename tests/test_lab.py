@@ -197,7 +197,7 @@ def walk(lab, browser) -> dict:
         for position, path in enumerate(NOTEBOOKS):
             panel = current_notebook(page, path.name)
             if position:
-                close_tab(page, NOTEBOOKS[position - 1].name)
+                close_tab(page, lab, NOTEBOOKS[position - 1].name)
             records[path.name] = decoded_images(panel, stored_images(path))
             if path.name == RUN_ALL:
                 records["run all"] = run_all(page, panel, errors, outside)
@@ -221,11 +221,22 @@ def walk(lab, browser) -> dict:
     return records
 
 
-def close_tab(page, name: str) -> None:
+def close_tab(page, lab, name: str) -> None:
     """Close the tab of notebook `name`, left behind once the next one is open: a hidden
     tab's GIFs go on playing, and with every notebook of the series open they keep a
-    core busy. JupyterLab asks whether to save (its kernel has filled in the Python
-    version, or the notebook was run): not saved."""
+    core busy. Closed once its kernel has started (closing a notebook whose kernel is
+    starting leaves JupyterLab an uncaught "Disposed" error). JupyterLab asks whether
+    to save (its kernel has filled in the Python version, or the notebook was run): not
+    saved."""
+    base, token, _ = lab
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        states = [session["kernel"]["execution_state"]
+                  for session in json.loads(api(base, token, "/api/sessions"))
+                  if session["path"] == f"notebooks/{name}" and session.get("kernel")]
+        if states and all(state == "idle" for state in states):
+            break
+        time.sleep(0.1)
     tab = page.locator(".lm-TabBar-tab", has_text=name)
     tab.locator(".lm-TabBar-tabCloseIcon").click()
     discard = page.locator(".jp-Dialog").get_by_role("button", name="Discard")
