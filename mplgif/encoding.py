@@ -37,6 +37,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 import struct
@@ -122,9 +123,6 @@ class GifStream:
         self.palette = np.zeros((_PALETTE_SIZE, 3), dtype=np.uint8)
         self.palette_used = 0
         self._loop = loop
-        # The frames, encoded, until close() writes the header and the palette
-        # before them. (Removed by the system once closed, or on any exit.)
-        self._frames_file = tempfile.TemporaryFile()
         # Every colour seen so far (packed 0x00BBGGRR, sorted), the palette
         # entry nearest to it, and how far that entry is from it: the sum of
         # the absolute differences of the three channels, and the largest one
@@ -143,6 +141,10 @@ class GifStream:
         # for the next one, which decides how the viewer disposes of it.
         self._previous: np.ndarray | None = None
         self._pending: tuple[np.ndarray, np.ndarray | None, int] | None = None
+        # The frames, encoded, until close() writes the header and the palette
+        # before them. (Removed by the system once closed, or on any exit.) Made
+        # last: nothing that can fail comes after it here.
+        self._frames_file = tempfile.TemporaryFile()
 
     # -- colours ------------------------------------------------------------
 
@@ -357,7 +359,11 @@ class GifStream:
     def discard(self) -> None:
         """Drop the frames encoded so far and write nothing more: the save failed.
         (Closes the temporary file that holds them; ``close`` does that too.)"""
-        self._frames_file.close()
+        # Closing writes out what is still buffered. Those frames are being thrown away,
+        # so a full disk then does not matter (the file is closed all the same), and the
+        # error in flight says what went wrong.
+        with contextlib.suppress(OSError):
+            self._frames_file.close()
 
 
 def _table_entries(colours: int) -> int:

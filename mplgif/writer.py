@@ -447,15 +447,19 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
                 warnings.warn(warning, GifTimingWarning, stacklevel=3)
 
     def _drop_stream(self) -> None:
-        """Close the encoder's temporary file of a save that will not finish."""
-        stream, self._stream = getattr(self, "_stream", None), None
+        """Close the encoder's temporary file of a save that will not finish (after a
+        finished one, there is nothing left to close)."""
+        stream = getattr(self, "_stream", None)
         if stream is not None:
             stream.discard()
+            self._stream = None
 
     def clean_up(self) -> None:
         try:
-            self._give_back_drawing()
-            self._drop_stream()
+            try:
+                self._give_back_drawing()
+            finally:
+                self._drop_stream()
         finally:
             partial = getattr(self, "_partial", None)  # None if setup() failed early
             if partial is not None:

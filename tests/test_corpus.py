@@ -117,8 +117,10 @@ def test_the_palette_is_as_faithful_as_pillows_on_the_corpus(name, tmp_path):
     fig, anim = CASES[name]()
     writer = RecordingPillowWriter(fps=10)
     # anim.save draws each frame twice: once when it steps the animation (draw_idle, which
-    # on a canvas without a window draws at once) and once in the writer's savefig. The
-    # writer's frame alone is compared here, so the first draw is left out (time).
+    # on a canvas without a window draws at once) and once in the writer's savefig. Only
+    # the frames the writer records are compared, and both encoders are given those, so
+    # the first draw is left out (time). (With a layout engine, the recorded frames may
+    # then differ a little from anim.save's: they are the ones save_gif draws.)
     fig.canvas.draw_idle = lambda *args, **kwargs: None
     try:
         with warnings.catch_warnings():

@@ -16,9 +16,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -482,39 +484,63 @@ def test_an_interrupt_while_setting_up_leaves_nothing(tmp_path, monkeypatch):
         with pytest.raises(KeyboardInterrupt):
             save(tmp_path / "a.gif")
         assert list(tmp_path.iterdir()) == []
-    # Interrupted before the writer kept it, the encoder is left to the garbage collector,
-    # which closes its temporary file (with a ResourceWarning): closed here instead.
+    # Interrupted between the encoder's making and the writer keeping it (the one place
+    # the writer cannot reach it), the encoder's temporary file is closed by the garbage
+    # collector, with a ResourceWarning: closed here instead, in this test made on purpose.
     for stream in made:
         stream.discard()
 
 
+class TemporaryFiles:
+    """Records the temporary files mplgif's encoder opens (it keeps the encoded frames
+    in one until the GIF is finished); with `full`, closing one fails as on a full disk,
+    once its descriptor is closed (as closing a file that cannot write out its buffer
+    does)."""
+
+    def __init__(self, monkeypatch, full: bool = False) -> None:
+        from mplgif import encoding
+
+        self.opened: list = []
+        self.full = full
+        monkeypatch.setattr(encoding, "tempfile", SimpleNamespace(TemporaryFile=self._open))
+
+    def _open(self, *args, **kwargs):
+        file = tempfile.TemporaryFile(*args, **kwargs)
+        self.opened.append(file)
+        return FullOnClose(file) if self.full else file
+
+    def all_closed(self) -> bool:
+        return all(file.closed for file in self.opened)
+
+
+class FullOnClose:
+    def __init__(self, file) -> None:
+        self._file = file
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+    def close(self) -> None:
+        self._file.close()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
 @pytest.mark.parametrize("how", ["save_gif", "anim.save"])
-@pytest.mark.parametrize("when", ["a frame", "setting up", "finishing"])
+@pytest.mark.parametrize("when", ["a frame", "setting up", "a frame, the temporary folder full"])
 def test_a_failed_save_closes_the_encoders_temporary_file(how, when, tmp_path, monkeypatch):
     # The encoded frames wait in a temporary file (already unlinked: nothing stays on disk)
     # until the GIF is finished. A failed save must close it, not leave the descriptor
-    # open until the garbage collector finds the encoder.
-    from mplgif import encoding, writer
+    # open until the garbage collector finds the encoder; and the error the user sees is
+    # the one that stopped the save, even when closing that file fails too.
+    from mplgif import writer
 
-    opened = []
-    real_temporary_file = encoding.tempfile.TemporaryFile
-
-    def recorded(*args, **kwargs):
-        opened.append(real_temporary_file(*args, **kwargs))
-        return opened[-1]
-
-    monkeypatch.setattr(encoding.tempfile, "TemporaryFile", recorded)
+    files = TemporaryFiles(monkeypatch, full=when.endswith("full"))
     if when == "setting up":
         def refuse(self, fig):
-            raise RuntimeError("failed on purpose")
+            raise RuntimeError("setting up failed on purpose")
         monkeypatch.setattr(writer.GifWriter, "_take_over_drawing", refuse)
-    elif when == "finishing":
-        def refuse(self):
-            raise OSError(errno.EIO, "failed on purpose")
-        monkeypatch.setattr(encoding.GifStream, "close", refuse)
-
     fig, anim = small_anim()
-    if when == "a frame":
+    if when.startswith("a frame"):
         moved = anim._func
 
         def update(frame):
@@ -524,14 +550,14 @@ def test_a_failed_save_closes_the_encoders_temporary_file(how, when, tmp_path, m
 
         anim._func = update
     try:
-        with pytest.raises((RuntimeError, OSError), match="on purpose"):
+        with pytest.raises(RuntimeError, match="failed on purpose"):
             if how == "save_gif":
                 mplgif.save_gif(anim, tmp_path / "a.gif", fps=10)
             else:
                 anim.save(tmp_path / "a.gif", writer="mplgif", fps=10)
     finally:
         plt.close(fig)
-    assert opened and all(file.closed for file in opened)
+    assert files.opened and files.all_closed()
     assert list(tmp_path.iterdir()) == []
 
 
@@ -826,7 +852,8 @@ def interrupt_lines(save, target: Path, fail_at: int | None, seen: dict) -> Base
     return None
 
 
-def test_an_interrupt_at_any_line_of_the_saving_code_costs_no_file(tmp_path):
+def test_an_interrupt_at_any_line_of_the_saving_code_costs_no_file(tmp_path, monkeypatch):
+    files = TemporaryFiles(monkeypatch)  # and leaves no temporary file open
     covered: set = set()
     for kind in ["save_gif", "anim.save(writer='mplgif')"]:
         save, name = SAVES[kind]
@@ -845,6 +872,7 @@ def test_an_interrupt_at_any_line_of_the_saving_code_costs_no_file(tmp_path):
             where = f"{kind} at {Path(key[0]).name}:{key[1]}"
             assert leftovers(tmp_path) == [], where
             assert target.read_bytes() in (b"old", new), where
+            assert files.all_closed(), f"{where}: the encoder's temporary file is left open"
             if error is not None:
                 assert isinstance(error, KeyboardInterrupt), f"{where}: {error!r}"
     assert len(covered) > 150

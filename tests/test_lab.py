@@ -197,10 +197,11 @@ def walk(lab, browser) -> dict:
         for position, path in enumerate(NOTEBOOKS):
             panel = current_notebook(page, path.name)
             if position:
-                close_tab(page, lab, NOTEBOOKS[position - 1].name)
+                close_tab(page, NOTEBOOKS[position - 1].name)
             records[path.name] = decoded_images(panel, stored_images(path))
             if path.name == RUN_ALL:
                 records["run all"] = run_all(page, panel, errors, outside)
+            wait_for_the_kernel(page)  # before this tab is closed, from the next one
             navigation = panel.locator(".jp-MarkdownCell").first
             if position + 1 < len(NOTEBOOKS):
                 following = NOTEBOOKS[position + 1].name
@@ -221,31 +222,31 @@ def walk(lab, browser) -> dict:
     return records
 
 
-def close_tab(page, lab, name: str) -> None:
+def close_tab(page, name: str) -> None:
     """Close the tab of notebook `name`, left behind once the next one is open: a hidden
     tab's GIFs go on playing, and with every notebook of the series open they keep a
-    core busy. Closed once its kernel has started (closing a notebook whose kernel is
-    starting leaves JupyterLab an uncaught "Disposed" error). JupyterLab asks whether
-    to save (its kernel has filled in the Python version, or the notebook was run): not
-    saved."""
-    base, token, _ = lab
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        states = [session["kernel"]["execution_state"]
-                  for session in json.loads(api(base, token, "/api/sessions"))
-                  if session["path"] == f"notebooks/{name}" and session.get("kernel")]
-        if states and all(state == "idle" for state in states):
-            break
-        time.sleep(0.1)
+    core busy. JupyterLab asks whether to save (its kernel has filled in the Python
+    version, or the notebook was run): not saved."""
     tab = page.locator(".lm-TabBar-tab", has_text=name)
     tab.locator(".lm-TabBar-tabCloseIcon").click()
     discard = page.locator(".jp-Dialog").get_by_role("button", name="Discard")
     deadline = time.monotonic() + 15
     while tab.count() and time.monotonic() < deadline:
         if discard.count():
-            discard.click()
+            try:
+                discard.click(timeout=1_000)
+            except playwright_or_skip().TimeoutError:
+                pass  # the dialog went away meanwhile: the loop looks again
         time.sleep(0.05)
     assert not tab.count(), f"JupyterLab did not close the tab of {name}"
+
+
+def wait_for_the_kernel(page) -> None:
+    """Until the current tab's kernel is idle: the page has connected to the kernel it
+    started. (Closing a notebook before that leaves JupyterLab an uncaught "Disposed"
+    error.) Only the current tab's indicator shows."""
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").locator(
+        "visible=true").first.wait_for(timeout=60_000)
 
 
 def run_all(page, panel, errors: list[str], outside: list[str]) -> dict:
@@ -255,11 +256,9 @@ def run_all(page, panel, errors: list[str], outside: list[str]) -> dict:
     notebook = json.loads((ROOT / "notebooks" / RUN_ALL).read_text(encoding="utf-8"))
     code_cells = sum(cell["cell_type"] == "code" for cell in notebook["cells"])
     errors_before, outside_before = len(errors), len(outside)
-    # The current tab's kernel is idle (the other open tabs' indicators are hidden).
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").locator(
-        "visible=true").first.wait_for(timeout=60_000)
+    wait_for_the_kernel(page)
     menu(page, "Edit", "Clear Outputs of All Cells")
-    # Only this notebook's cells: the notebooks opened before stay open in their tabs.
+    # Only this notebook's cells (the one before it is still open while this one runs).
     notebook_element = panel.element_handle()
     page.wait_for_function("panel => !panel.querySelector('.jp-OutputArea-output')",
                            arg=notebook_element)

@@ -338,3 +338,32 @@ def test_saving_the_same_animation_twice_gives_identical_bytes(make_anim, tmp_pa
     mplgif.save_gif(anim, tmp_path / "one.gif", fps=10)
     mplgif.save_gif(anim, tmp_path / "two.gif", fps=10)
     assert (tmp_path / "one.gif").read_bytes() == (tmp_path / "two.gif").read_bytes()
+
+
+@pytest.mark.parametrize("how", ["save_gif", "after_each_frame (ArtistAnimation)"])
+def test_an_animation_drawn_by_mplgif_is_not_deleted_unrendered(how, tmp_path):
+    # Matplotlib warns when an animation it never drew is deleted ("Animation was deleted
+    # without rendering anything"); the tests ignore that warning (see pyproject.toml),
+    # so here it is looked for, after mplgif drew every frame.
+    import gc
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.animation import ArtistAnimation, FuncAnimation
+
+    from mplgif.exercises import after_each_frame
+
+    fig, ax = plt.subplots(figsize=(1, 1), dpi=20)
+    (line,) = ax.plot([0, 1], [0, 0])
+    if how == "save_gif":
+        anim = FuncAnimation(fig, lambda frame: line.set_ydata([0, frame]), frames=np.arange(3))
+        mplgif.save_gif(anim, tmp_path / "a.gif", fps=10)
+    else:
+        anim = ArtistAnimation(fig, [[line], ax.plot([0, 1], [1, 1])])
+        after_each_frame(anim, lambda figure: None)
+    plt.close(fig)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del anim
+        gc.collect()
+    assert not [w for w in caught if "without rendering" in str(w.message)]
