@@ -353,6 +353,9 @@ def test_an_animation_drawn_by_mplgif_is_not_deleted_unrendered(how, tmp_path):
 
     from mplgif.exercises import after_each_frame
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gc.collect()  # other tests' animations, so that only this one can warn below
     fig, ax = plt.subplots(figsize=(1, 1), dpi=20)
     (line,) = ax.plot([0, 1], [0, 0])
     if how == "save_gif":
