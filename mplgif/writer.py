@@ -430,11 +430,8 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
 
     def finish(self) -> None:
         self._give_back_drawing()
-        if self.failed:  # the error in flight says why
-            try:
-                self._drop_stream()
-            finally:
-                self._partial.discard()
+        if self.failed:  # the error in flight says why (clean_up closes the encoder)
+            self._partial.discard()
             return
         try:
             self._stream.close()

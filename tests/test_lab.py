@@ -14,6 +14,7 @@ tests/browser.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -233,10 +234,9 @@ def close_tab(page, name: str) -> None:
     deadline = time.monotonic() + 15
     while tab.count() and time.monotonic() < deadline:
         if discard.count():
-            try:
+            # If the dialog went away meanwhile, the loop looks again.
+            with contextlib.suppress(playwright_or_skip().TimeoutError):
                 discard.click(timeout=1_000)
-            except playwright_or_skip().TimeoutError:
-                pass  # the dialog went away meanwhile: the loop looks again
         time.sleep(0.05)
     assert not tab.count(), f"JupyterLab did not close the tab of {name}"
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 import sys
 import warnings
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+from matplotlib.animation import ArtistAnimation, FuncAnimation
 from PIL import Image, ImageSequence
 
 import mplgif
+from mplgif.exercises import after_each_frame
 from mplgif.saving import find_imagemagick
 
 REAL_IMAGEMAGICK_FOR_NAMES = find_imagemagick()
@@ -79,8 +84,6 @@ def test_file_names_imagemagick_would_interpret(make_anim, tmp_path, name):
 
 
 def test_numpy_numbers_are_fine_as_fps(make_anim, tmp_path):
-    import numpy as np
-
     info = mplgif.save_gif(make_anim(frames=2), tmp_path / "np.gif", fps=np.int64(10))
     assert info.durations_ms == (100, 100)
 
@@ -315,10 +318,6 @@ def test_a_failing_frame_gets_a_note_saying_where_the_save_stopped(make_anim, tm
 
 
 def test_a_figure_closed_before_saving_still_saves(tmp_path):
-    import matplotlib.pyplot as plt
-    import numpy as np
-    from matplotlib.animation import FuncAnimation
-
     fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
     (line,) = ax.plot([0, 1], [0, 0])
 
@@ -345,14 +344,6 @@ def test_an_animation_drawn_by_mplgif_is_not_deleted_unrendered(how, tmp_path):
     # Matplotlib warns when an animation it never drew is deleted ("Animation was deleted
     # without rendering anything"); the tests ignore that warning (see pyproject.toml),
     # so here it is looked for, after mplgif drew every frame.
-    import gc
-
-    import matplotlib.pyplot as plt
-    import numpy as np
-    from matplotlib.animation import ArtistAnimation, FuncAnimation
-
-    from mplgif.exercises import after_each_frame
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         gc.collect()  # other tests' animations, so that only this one can warn below
