@@ -202,7 +202,7 @@ def walk(lab, browser) -> dict:
             records[path.name] = decoded_images(panel, stored_images(path))
             if path.name == RUN_ALL:
                 records["run all"] = run_all(page, panel, errors, outside)
-            wait_for_the_kernel(page)  # before this tab is closed, from the next one
+            wait_for_the_kernel(page, path.name)  # before the next one closes this tab
             navigation = panel.locator(".jp-MarkdownCell").first
             if position + 1 < len(NOTEBOOKS):
                 following = NOTEBOOKS[position + 1].name
@@ -241,12 +241,14 @@ def close_tab(page, name: str) -> None:
     assert not tab.count(), f"JupyterLab did not close the tab of {name}"
 
 
-def wait_for_the_kernel(page) -> None:
-    """Until the current tab's kernel is idle: the page has connected to the kernel it
-    started. (Closing a notebook before that leaves JupyterLab an uncaught "Disposed"
-    error.) Only the current tab's indicator shows."""
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").locator(
-        "visible=true").first.wait_for(timeout=60_000)
+def wait_for_the_kernel(page, name: str) -> None:
+    """Until the status bar says that notebook `name`'s kernel is idle ("Python 3
+    (ipykernel) | Idle"): JupyterLab has started the kernel and connected to it. Closing
+    a notebook before that leaves JupyterLab an uncaught "Disposed" error. (The toolbar's
+    execution indicator says idle earlier, while the status bar still says "No Kernel |
+    Initializing".)"""
+    status = page.locator(f".jp-StatusBar-TextItem[title='Change kernel for {name}']")
+    status.filter(has_text=re.compile(r"\| Idle$")).wait_for(timeout=60_000)
 
 
 def run_all(page, panel, errors: list[str], outside: list[str]) -> dict:
@@ -256,7 +258,7 @@ def run_all(page, panel, errors: list[str], outside: list[str]) -> dict:
     notebook = json.loads((ROOT / "notebooks" / RUN_ALL).read_text(encoding="utf-8"))
     code_cells = sum(cell["cell_type"] == "code" for cell in notebook["cells"])
     errors_before, outside_before = len(errors), len(outside)
-    wait_for_the_kernel(page)
+    wait_for_the_kernel(page, RUN_ALL)
     menu(page, "Edit", "Clear Outputs of All Cells")
     # Only this notebook's cells (the one before it is still open while this one runs).
     notebook_element = panel.element_handle()
