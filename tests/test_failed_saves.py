@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 from matplotlib.animation import FuncAnimation
 from matplotlib.lines import Line2D
+from strict_warnings import every_warning_an_error
 
 import mplgif
 from mplgif import saving
@@ -683,7 +684,6 @@ def test_damaged_and_empty_files_say_what_is_wrong(tmp_path):
 
 
 def test_merged_identical_frames_give_no_false_timing_warning(tmp_path):
-    import warnings
 
     fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
     (line,) = ax.plot([0, 1], [0, 0])
@@ -693,10 +693,7 @@ def test_merged_identical_frames_give_no_false_timing_warning(tmp_path):
         return (line,)
 
     anim = FuncAnimation(fig, update, frames=[0] * 9 + [1])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        # Another test's animation, never drawn, may be collected meanwhile (see pyproject).
-        warnings.filterwarnings("ignore", "Animation was deleted without rendering")
+    with every_warning_an_error():
         info = mplgif.save_gif(anim, tmp_path / "still.gif", fps=10, writer="pillow")
     plt.close(fig)
     assert info.frames < 10  # Pillow merged the identical frames...

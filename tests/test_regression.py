@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from strict_warnings import every_warning_an_error
 
 from mplgif.regression import DivergenceWarning, keep_snapshot, make_data, train
 
@@ -105,8 +106,7 @@ def test_divergence_in_the_first_epoch_leaves_an_empty_trace():
 
 def test_no_numpy_warnings_escape_a_diverging_run():
     x, y = make_data()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with every_warning_an_error():
         warnings.simplefilter("ignore", DivergenceWarning)
         train(x, y, learning_rate=0.5, epochs=50, display_step=5)
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from matplotlib.animation import ArtistAnimation, FuncAnimation
 from PIL import Image, ImageSequence
+from strict_warnings import every_warning_an_error
 
 import mplgif
 from mplgif.exercises import after_each_frame
@@ -283,8 +284,7 @@ def test_fps_that_does_not_divide_says_what_was_stored(make_anim, tmp_path, fps,
 
 
 def test_the_mplgif_writer_keeps_odd_fps_in_step_without_a_warning(make_anim, tmp_path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # alternating delays play right: nothing to warn about
+    with every_warning_an_error():  # alternating delays play right: nothing to warn about
         info = mplgif.save_gif(make_anim(frames=6), tmp_path / "odd.gif", fps=30)
     assert info.durations_ms == (30, 40, 30, 30, 40, 30)
 
@@ -302,8 +302,7 @@ def test_very_fast_fps_warns_that_browsers_slow_it_down(make_anim, tmp_path, fps
 
 @pytest.mark.parametrize("fps", [50, 25, 10, 4, 1])
 def test_fps_that_divides_100_is_stored_exactly_and_silently(make_anim, tmp_path, fps):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with every_warning_an_error():
         info = mplgif.save_gif(make_anim(frames=3), tmp_path / "exact.gif", fps=fps)
     assert info.durations_ms == (1000 // fps,) * 3
 

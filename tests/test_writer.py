@@ -13,6 +13,7 @@ from corpus import RecordingPillowWriter, as_a_gif_shows
 from matplotlib import animation
 from matplotlib.animation import FuncAnimation
 from PIL import Image, ImageSequence
+from strict_warnings import every_warning_an_error
 
 import mplgif
 from mplgif.inspecting import _walk
@@ -95,8 +96,7 @@ def test_frames_match_the_agg_render(sine, tmp_path):
 def test_odd_fps_alternates_delays_to_keep_the_total(sine, tmp_path):
     fig, update = sine
     anim = FuncAnimation(fig, update, frames=6)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # alternating delays play right: no warning
+    with every_warning_an_error():  # alternating delays play right: no warning
         anim.save(tmp_path / "odd.gif", writer="mplgif", fps=30)
     info = mplgif.gif_info(tmp_path / "odd.gif")
     assert info.durations_ms == (30, 40, 30, 30, 40, 30)
@@ -739,7 +739,6 @@ def test_save_frames_keeps_transparency_and_leaves_nothing_behind(tmp_path, suff
 
 def test_save_frames_refuses_other_suffixes(sine, tmp_path):
     import gc
-    import warnings
 
     fig, update = sine
     anim = FuncAnimation(fig, update, frames=2)
@@ -753,7 +752,6 @@ def test_save_frames_refuses_other_suffixes(sine, tmp_path):
 
 def test_anim_save_into_a_missing_folder_says_so(sine, tmp_path):
     import gc
-    import warnings
 
     fig, update = sine
     anim = FuncAnimation(fig, update, frames=2)

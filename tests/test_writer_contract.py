@@ -9,13 +9,12 @@ must refuse (a target that is not a .gif).
 
 from __future__ import annotations
 
-import warnings
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib import animation
+from strict_warnings import every_warning_an_error
 
 import mplgif
 from mplgif.writer import GifWriter
@@ -44,8 +43,7 @@ def sine_anim():
 def test_save_smoke_test_raises_no_warning(sine_anim, tmp_path, fps):
     fig, make = sine_anim
     anim = make(frames=5)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with every_warning_an_error():
         anim.save(tmp_path / "movie.gif", fps=fps, writer="mplgif", bitrate=500)
     info = mplgif.gif_info(tmp_path / "movie.gif")
     assert info.frames == 5
