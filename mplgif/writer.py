@@ -7,7 +7,9 @@ external program. This writer streams each frame into a
 :class:`mplgif.encoding.GifStream` (one shared palette, changed rectangles
 only) as it comes, and draws each frame once: it silences the draw
 ``anim.save`` makes to advance the animation, and blits a ``FuncAnimation``
-where :mod:`mplgif.frames` can prove that safe. It checks its arguments as
+where :mod:`mplgif.frames` can prove that safe. (A figure with a layout engine
+it draws through ``savefig``, which lays the figure out in a draw of its own
+first: two draws a frame.) It checks its arguments as
 Matplotlib's own writers do, writes GIF files only, and follows the
 temporary-file rule of :mod:`mplgif.files`.
 

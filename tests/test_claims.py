@@ -123,3 +123,33 @@ def test_07_save_gif_is_twice_as_fast_as_pillow_smaller_and_as_faithful(tmp_path
     assert fast[1] < pillow[1], (fast, pillow)
     assert fast[2] <= pillow[2] + 0.05, (fast, pillow)
     assert fast[2] < 0.5, (fast, pillow)  # "well under one level" (Pillow's: 1.09 on 3.7)
+
+
+def test_01_and_07_with_a_layout_engine_save_gif_draws_once_a_frame_the_writer_twice(
+        tmp_path, monkeypatch):
+    """01 and 07: "twice with a layout engine, as `savefig` does"; `save_gif` once."""
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+    import mplgif
+
+    draws = []
+    agg_draw = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda canvas: draws.append(1) or agg_draw(canvas))
+
+    def constrained(frames=3):
+        fig = Figure(figsize=(2, 1.5), dpi=40, layout="constrained")
+        FigureCanvasAgg(fig)
+        (line,) = fig.add_subplot().plot(X, np.sin(X))
+        return FuncAnimation(fig, lambda k: line.set_ydata(np.sin(X + k)) or (line,),
+                             frames=frames)
+
+    counts = {}
+    for how, save in {
+        "save_gif": lambda path: mplgif.save_gif(constrained(), path, fps=10),
+        "writer": lambda path: constrained().save(path, writer="mplgif", fps=10),
+    }.items():
+        draws.clear()
+        save(tmp_path / f"{how}.gif")
+        counts[how] = len(draws)
+    assert counts == {"save_gif": 3, "writer": 6}, counts
