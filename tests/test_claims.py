@@ -8,6 +8,7 @@ import timeit
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 X = np.arange(0, 2 * np.pi, 0.01)
@@ -153,3 +154,23 @@ def test_01_and_07_with_a_layout_engine_save_gif_draws_once_a_frame_the_writer_t
         save(tmp_path / f"{how}.gif")
         counts[how] = len(draws)
     assert counts == {"save_gif": 3, "writer": 6}, counts
+
+
+def test_00_without_imagemagick_extra_args_make_the_pillow_stand_in_fail(tmp_path):
+    """00: "`extra_args=[...]` given to `anim.save` makes the Pillow stand-in fail with a
+    `TypeError`" (and Matplotlib only logs that it uses Pillow instead)."""
+    import matplotlib as mpl
+    from matplotlib.animation import FuncAnimation
+
+    fig, ax = plt.subplots(figsize=(1, 1), dpi=20)
+    (line,) = ax.plot(X, np.sin(X))
+    anim = FuncAnimation(fig, lambda k: line.set_ydata(np.sin(X + k)), frames=2)
+    anim._draw_was_started = True  # it fails before drawing, on purpose
+    try:
+        with mpl.rc_context({"animation.convert_path": str(tmp_path / "no-such-convert")}):
+            with pytest.raises(TypeError, match="extra_args"):
+                anim.save(tmp_path / "x.gif", writer="imagemagick",
+                          extra_args=["-layers", "Optimize"])
+    finally:
+        plt.close(fig)
+    assert not (tmp_path / "x.gif").exists()
