@@ -26,10 +26,12 @@
   using only entries up to 31, not 8);
 - fully transparent pixels (alpha 0) stay transparent, and every other pixel
   shows its colour, opaque (GIF has no partial transparency): what
-  Matplotlib's PillowWriter asks of Pillow. When pixels a frame shows are
-  transparent in the next frame, that frame's rectangle is made to cover
-  them and is cleared after it is shown (GIF's "restore to background"
-  disposal), so nothing it drew stays behind;
+  Matplotlib's PillowWriter asks of Pillow. A partly transparent pixel's colour
+  may share an entry up to 8 levels off per channel instead of taking one of
+  its own: a transparent figure's antialiased edges have many such colours.
+  When pixels a frame shows are transparent in the next frame, that frame's
+  rectangle is made to cover them and is cleared after it is shown (GIF's
+  "restore to background" disposal), so nothing it drew stays behind;
 - delays in the 10 ms units GIF uses, rounded so that the total duration
   stays right when the frame rate does not divide 100
   (:func:`frame_delays_cs`).
@@ -73,6 +75,15 @@ _PALETTE_SIZE = 255
 # A first frame with more colours than fit plans only this many entries, so
 # colours that appear later still find free ones.
 _PLANNED_SIZE = 224
+# A partly transparent pixel (alpha between 0 and 255) cannot be shown as it is: GIF
+# shows it opaque, in its colour. Its colour (Matplotlib's are not premultiplied)
+# may then be shown by an entry up to _SEE_THROUGH_NEAR off in every channel instead
+# of getting one of its own, and that difference is not counted as error. Transparent
+# figures have many such colours (every antialiased edge over a see-through
+# background), which would otherwise fill the palette. Opaque pixels are unaffected.
+# Packed, such a pixel carries _SEE_THROUGH above its colour.
+_SEE_THROUGH = np.uint32(0x01000000)
+_SEE_THROUGH_NEAR = 8
 
 
 def frame_delays_cs(frames: int, fps: float) -> list[int]:
@@ -151,7 +162,7 @@ class GifStream:
     def _remember(self, colours: np.ndarray) -> None:
         """Add new `colours` (sorted, unique) to the known ones, with their
         nearest palette entry."""
-        index, error, off = _nearest(_unpack(colours), self.palette[: self.palette_used])
+        index, error, off = self._nearest(colours)
         where = np.searchsorted(self._known, colours)  # keeps the known ones sorted
         self._known = np.insert(self._known, where, colours)
         self._known_index = np.insert(self._known_index, where, index)
@@ -164,10 +175,14 @@ class GifStream:
         All of them when they fit; otherwise the ones the palette misses most
         (:func:`_plan`: frequent colours, and colours far from every entry).
         """
+        see_through = (new & _SEE_THROUGH) != 0
+        if see_through.any():  # only those that nothing else shows closely enough
+            needed = _needing_entries(new, counts, see_through, self.palette[: self.palette_used])
+            new, counts = new[needed], counts[needed]
         free = _PALETTE_SIZE - self.palette_used
         if self.palette_used == 0 and len(new) > _PALETTE_SIZE:
             free = _PLANNED_SIZE  # keep some entries for colours that come later
-        if free == 0:
+        if free == 0 or not len(new):
             return
         rgb = _unpack(new)
         if len(new) > free:
@@ -176,11 +191,17 @@ class GifStream:
         self.palette_used += len(rgb)
         inexact = np.flatnonzero(self._known_error)
         if len(inexact):  # colours seen before may be nearer to a new entry
-            index, error, off = _nearest(
-                _unpack(self._known[inexact]), self.palette[: self.palette_used]
-            )
+            index, error, off = self._nearest(self._known[inexact])
             self._known_index[inexact], self._known_error[inexact] = index, error
             self._known_off[inexact] = off
+
+    def _nearest(self, colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`_nearest` palette entries of packed `colours`; a partly transparent
+        one within _SEE_THROUGH_NEAR of its entry counts as shown exactly."""
+        index, error, off = _nearest(_unpack(colours), self.palette[: self.palette_used])
+        close = ((colours & _SEE_THROUGH) != 0) & (off <= _SEE_THROUGH_NEAR)
+        error[close], off[close] = 0, 0
+        return index, error, off
 
     def _global_indices(self, colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Global palette indices of `colours`, with how far each is from its
@@ -440,6 +461,28 @@ def _plan(rgb: np.ndarray, counts: np.ndarray, palette: np.ndarray, size: int) -
     return np.array(sorted(chosen), dtype=np.intp)
 
 
+def _needing_entries(
+    new: np.ndarray, counts: np.ndarray, see_through: np.ndarray, palette: np.ndarray
+) -> np.ndarray:
+    """Which of the `new` packed colours (unique, with their pixel `counts`) need an
+    entry of their own: every opaque one, and a partly transparent one (`see_through`)
+    only when no entry, no opaque new colour and no more frequent one given an entry is
+    within _SEE_THROUGH_NEAR of it in every channel. Deterministic."""
+    needed = ~see_through
+    rgb = _unpack(new).astype(np.int16)
+    shown = np.empty((len(palette) + len(new), 3), dtype=np.int16)
+    count = len(palette) + int(needed.sum())
+    shown[: len(palette)], shown[len(palette) : count] = palette, rgb[needed]
+    candidates = np.flatnonzero(see_through)
+    for index in candidates[np.argsort(-counts[candidates], kind="stable")]:
+        if count and np.abs(shown[:count] - rgb[index]).max(axis=1).min() <= _SEE_THROUGH_NEAR:
+            continue
+        needed[index] = True
+        shown[count] = rgb[index]
+        count += 1
+    return needed
+
+
 def _local_table(colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A colour table of its own for a frame's changed pixels `colours`
     (packed): the table, their indices in it and how far each pixel is from
@@ -456,9 +499,10 @@ def _local_table(colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def _pack(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Each pixel as one uint32, 0x00BBGGRR, _CLEAR where alpha is 0; and
-    where alpha is 0 (None if nowhere). Other pixels keep their colour
-    (Matplotlib's are not premultiplied by alpha)."""
+    """Each pixel as one uint32, 0x00BBGGRR, _CLEAR where alpha is 0, plus
+    _SEE_THROUGH where alpha is between 0 and 255; and where alpha is 0 (None if
+    nowhere). Other pixels keep their colour (Matplotlib's are not premultiplied
+    by alpha)."""
     if frame.shape[-1] == 3:
         frame = np.concatenate(
             [frame, np.full(frame.shape[:2] + (1,), 255, dtype=np.uint8)], axis=-1
@@ -466,6 +510,7 @@ def _pack(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     # RGBA bytes read as little-endian uint32 are R | G << 8 | B << 16 | A << 24.
     words = np.ascontiguousarray(frame).view("<u4").reshape(frame.shape[:2])
     packed = words & np.uint32(0x00FFFFFF)
+    packed[(words >= np.uint32(0x01000000)) & (words < np.uint32(0xFF000000))] |= _SEE_THROUGH
     clear = words < np.uint32(0x01000000)  # alpha 0
     if not clear.any():
         return packed, None

@@ -170,6 +170,24 @@ def test_a_rare_colour_far_from_the_palette_is_never_replaced_by_a_far_one():
         assert np.abs(got - want).mean() < 6
 
 
+def test_partly_transparent_colours_share_near_entries_and_opaque_ones_stay_exact():
+    # 100 colours a step apart, as antialiased edges over a see-through background
+    # make them: partly transparent, they may share entries up to 8 levels off;
+    # opaque, each keeps its own.
+    ramp = np.repeat(np.arange(100, 200, dtype=np.uint8), 2)
+    rgb = np.stack([ramp, 255 - ramp, np.full_like(ramp, 90)], axis=-1)
+    rgb = np.broadcast_to(rgb[None], (20, 200, 3))
+    for alpha, most_entries, most_off in ((128, 20, 8), (255, 100, 0)):
+        frame = np.concatenate([rgb, np.full((20, 200, 1), alpha, np.uint8)], axis=-1)
+        frame[:, :4, 3] = 0  # and some fully transparent pixels, which stay so
+        gif, stream = encoded([frame])
+        with Image.open(io.BytesIO(gif)) as image:
+            got = np.asarray(image.convert("RGBA"), dtype=int)
+        assert stream.palette_used <= most_entries, (alpha, stream.palette_used)
+        assert (got[:, :4, 3] == 0).all() and (got[:, 4:, 3] == 255).all()
+        assert np.abs(got[:, 4:, :3] - frame[:, 4:, :3]).max() <= most_off, alpha
+
+
 def test_memory_does_not_grow_with_the_number_of_frames():
     frame = np.full((240, 320, 3), 255, dtype=np.uint8)
 
