@@ -468,18 +468,26 @@ def _needing_entries(
     entry of their own: every opaque one, and a partly transparent one (`see_through`)
     only when no entry, no opaque new colour and no more frequent one given an entry is
     within _SEE_THROUGH_NEAR of it in every channel. Deterministic."""
+    from scipy.spatial import cKDTree  # imported on first use, as in _nearest
+
     needed = ~see_through
-    rgb = _unpack(new).astype(np.int16)
-    shown = np.empty((len(palette) + len(new), 3), dtype=np.int16)
-    count = len(palette) + int(needed.sum())
-    shown[: len(palette)], shown[len(palette) : count] = palette, rgb[needed]
+    rgb = _unpack(new).astype(np.float64)
     candidates = np.flatnonzero(see_through)
-    for index in candidates[np.argsort(-counts[candidates], kind="stable")]:
-        if count and np.abs(shown[:count] - rgb[index]).max(axis=1).min() <= _SEE_THROUGH_NEAR:
-            continue
-        needed[index] = True
-        shown[count] = rgb[index]
-        count += 1
+    reach = _SEE_THROUGH_NEAR + 0.5  # whole-number channels: within reach is <= NEAR
+    shown = np.concatenate([palette.astype(np.float64), rgb[needed]])
+    if len(shown):  # largest channel difference: the Chebyshev distance (p = inf)
+        distance, _ = cKDTree(shown).query(rgb[candidates], p=np.inf, distance_upper_bound=reach)
+        candidates = candidates[np.isinf(distance)]
+    # The most frequent first: each one given an entry covers those within reach.
+    order = candidates[np.argsort(-counts[candidates], kind="stable")]
+    if not len(order):
+        return needed
+    tree = cKDTree(rgb[order])
+    covered = np.zeros(len(order), dtype=bool)
+    for position in range(len(order)):
+        if not covered[position]:
+            needed[order[position]] = True
+            covered[tree.query_ball_point(rgb[order[position]], r=reach, p=np.inf)] = True
     return needed
 
 

@@ -188,6 +188,32 @@ def test_partly_transparent_colours_share_near_entries_and_opaque_ones_stay_exac
         assert np.abs(got[:, 4:, :3] - frame[:, 4:, :3]).max() <= most_off, alpha
 
 
+def test_which_partly_transparent_colours_get_entries_is_the_greedy_rule():
+    # The encoder's rule, written out slowly: the most frequent first, a partly
+    # transparent colour gets an entry unless one within 8 levels in every channel
+    # already has one (the palette, an opaque new colour, or an earlier one).
+    from mplgif.encoding import _SEE_THROUGH, _needing_entries
+
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 40, size=(400, 3)).astype(np.uint32) * 6
+    packed = np.unique(rgb[:, 0] | rgb[:, 1] << 8 | rgb[:, 2] << 16)
+    see_through = rng.random(len(packed)) < 0.8
+    packed[see_through] |= _SEE_THROUGH
+    counts = rng.integers(1, 50, size=len(packed))
+    palette = rng.integers(0, 240, size=(20, 3)).astype(np.uint8)
+
+    colours = np.stack([(packed >> shift) & 0xFF for shift in (0, 8, 16)], axis=-1).astype(int)
+    shown = [*palette.astype(int), *colours[~see_through]]
+    want = ~see_through
+    for index in sorted(np.flatnonzero(see_through), key=lambda i: -counts[i]):
+        if min(np.abs(colour - colours[index]).max() for colour in shown) > 8:
+            want[index] = True
+            shown.append(colours[index])
+    got = _needing_entries(packed, counts, see_through, palette)
+    assert 0 < (got & see_through).sum() < see_through.sum()
+    assert (got == want).all()
+
+
 def test_memory_does_not_grow_with_the_number_of_frames():
     frame = np.full((240, 320, 3), 255, dtype=np.uint8)
 
