@@ -69,7 +69,8 @@ _ERROR_BUDGET = 0.03
 # rectangle; it also shows the frame's own transparent pixels. The colours follow
 # it, so a frame that uses only the first entries needs narrow LZW codes.
 _UNCHANGED = 0
-# A fully transparent pixel, packed: no colour has bits in the top byte.
+# A fully transparent pixel, packed: 0xFF in the top byte, which no colour has (a
+# partly transparent one has _SEE_THROUGH there, below).
 _CLEAR = np.uint32(0xFF000000)
 _PALETTE_SIZE = 255
 # A first frame with more colours than fit plans only this many entries, so
@@ -77,11 +78,12 @@ _PALETTE_SIZE = 255
 _PLANNED_SIZE = 224
 # A partly transparent pixel (alpha between 0 and 255) cannot be shown as it is: GIF
 # shows it opaque, in its colour. Its colour (Matplotlib's are not premultiplied)
-# may then be shown by an entry up to _SEE_THROUGH_NEAR off in every channel instead
+# may then be shown by an entry at most _SEE_THROUGH_NEAR off in every channel instead
 # of getting one of its own, and that difference is not counted as error. Transparent
 # figures have many such colours (every antialiased edge over a see-through
-# background), which would otherwise fill the palette. Opaque pixels are unaffected.
-# Packed, such a pixel carries _SEE_THROUGH above its colour.
+# background), which would otherwise fill the palette. A GIF with no such pixel is
+# encoded as if this rule did not exist. Packed, such a pixel carries _SEE_THROUGH
+# above its colour.
 _SEE_THROUGH = np.uint32(0x01000000)
 _SEE_THROUGH_NEAR = 8
 
@@ -134,14 +136,18 @@ class GifStream:
         self.palette = np.zeros((_PALETTE_SIZE, 3), dtype=np.uint8)
         self.palette_used = 0
         self._loop = loop
-        # Every colour seen so far (packed 0x00BBGGRR, sorted), the palette
-        # entry nearest to it, and how far that entry is from it: the sum of
-        # the absolute differences of the three channels, and the largest one
-        # (a far colour stays known as far: later frames need no new search).
+        # Every colour seen so far (packed 0x00BBGGRR, with _SEE_THROUGH if partly
+        # transparent; sorted), the palette entry nearest to it, and how far that
+        # entry is from it: the sum of the absolute differences of the three
+        # channels, and the largest one (a far colour stays known as far: later
+        # frames need no new search).
         self._known = np.empty(0, dtype=np.uint32)
         self._known_index = np.empty(0, dtype=np.uint8)
         self._known_error = np.empty(0, dtype=np.int32)
         self._known_off = np.empty(0, dtype=np.uint8)
+        # Whether a partly transparent colour was ever given an entry: from then on,
+        # a new colour whose exact colour has one needs no other.
+        self._see_through_seen = False
         self._budget = _ERROR_BUDGET * 3 * width * height
         # How far each pixel the viewer shows is from the frame (sum of channel
         # differences), and the total over the frame.
@@ -176,7 +182,8 @@ class GifStream:
         (:func:`_plan`: frequent colours, and colours far from every entry).
         """
         see_through = (new & _SEE_THROUGH) != 0
-        if see_through.any():  # only those that nothing else shows closely enough
+        self._see_through_seen |= bool(see_through.any())
+        if self._see_through_seen:  # only those that nothing else shows closely enough
             needed = _needing_entries(new, counts, see_through, self.palette[: self.palette_used])
             new, counts = new[needed], counts[needed]
         free = _PALETTE_SIZE - self.palette_used
@@ -196,23 +203,41 @@ class GifStream:
             self._known_off[inexact] = off
 
     def _nearest(self, colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:func:`_nearest` palette entries of packed `colours`; a partly transparent
-        one within _SEE_THROUGH_NEAR of its entry counts as shown exactly."""
-        index, error, off = _nearest(_unpack(colours), self.palette[: self.palette_used])
-        close = ((colours & _SEE_THROUGH) != 0) & (off <= _SEE_THROUGH_NEAR)
-        error[close], off[close] = 0, 0
+        """:func:`_nearest` palette entries of packed `colours`. For a partly
+        transparent one whose nearest entry is more than _SEE_THROUGH_NEAR off in
+        some channel, an entry within _SEE_THROUGH_NEAR in every channel if there is
+        one (the one nearest by the largest channel difference)."""
+        rgb, palette = _unpack(colours), self.palette[: self.palette_used]
+        index, error, off = _nearest(rgb, palette)
+        unsure = np.flatnonzero(((colours & _SEE_THROUGH) != 0) & (off > _SEE_THROUGH_NEAR))
+        if len(unsure) and len(palette):
+            from scipy.spatial import cKDTree
+
+            distance, found = cKDTree(palette.astype(np.float64)).query(
+                rgb[unsure].astype(np.float64), p=np.inf,
+                distance_upper_bound=_SEE_THROUGH_NEAR + 0.5)
+            unsure, found = unsure[np.isfinite(distance)], found[np.isfinite(distance)]
+            diff = np.abs(rgb[unsure].astype(np.int32) - palette[found].astype(np.int32))
+            index[unsure], error[unsure] = found, diff.sum(axis=1)
+            off[unsure] = diff.max(axis=1)
         return index, error, off
 
     def _global_indices(self, colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Global palette indices of `colours`, with how far each is from its
-        entry: the sum of its channel differences, and the largest one."""
+        entry: the sum of its channel differences, and the largest one (both 0
+        for a partly transparent colour at most _SEE_THROUGH_NEAR off)."""
         position, found = self._find(colours)
         if not found.all():
             new, counts = np.unique(colours[~found], return_counts=True)
             self._add_entries(new, counts)
             self._remember(new)
             position, _ = self._find(colours)
-        return self._known_index[position], self._known_error[position], self._known_off[position]
+        index = self._known_index[position]
+        error, off = self._known_error[position], self._known_off[position]
+        if self._see_through_seen:
+            close = ((colours & _SEE_THROUGH) != 0) & (off <= _SEE_THROUGH_NEAR)
+            error[close], off[close] = 0, 0
+        return index, error, off
 
     def _find(self, colours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not len(self._known):
@@ -230,7 +255,8 @@ class GifStream:
         ----------
         frame : ndarray of uint8, shape (height, width, 3) or (height, width, 4)
             The frame. Pixels whose alpha is 0 are transparent; any other
-            pixel shows its colour, opaque.
+            pixel shows its colour, opaque (a partly transparent one, at most
+            _SEE_THROUGH_NEAR off in each channel).
         delay_cs : int
             How long to show it, in hundredths of a second.
         """
@@ -465,17 +491,23 @@ def _needing_entries(
     new: np.ndarray, counts: np.ndarray, see_through: np.ndarray, palette: np.ndarray
 ) -> np.ndarray:
     """Which of the `new` packed colours (unique, with their pixel `counts`) need an
-    entry of their own: every opaque one, and a partly transparent one (`see_through`)
-    only when no entry, no opaque new colour and no more frequent one given an entry is
-    within _SEE_THROUGH_NEAR of it in every channel. Deterministic."""
+    entry of their own: an opaque one unless an entry has its exact colour, and a
+    partly transparent one (`see_through`) only when no entry, no opaque new colour
+    and no more frequent one given an entry is within _SEE_THROUGH_NEAR of it in every
+    channel. Deterministic."""
     from scipy.spatial import cKDTree  # imported on first use, as in _nearest
 
     needed = ~see_through
     rgb = _unpack(new).astype(np.float64)
-    candidates = np.flatnonzero(see_through)
     reach = _SEE_THROUGH_NEAR + 0.5  # whole-number channels: within reach is <= NEAR
+    if len(palette) and needed.any():  # an opaque colour an entry already has exactly
+        opaque = np.flatnonzero(needed)
+        distance, _ = cKDTree(palette.astype(np.float64)).query(
+            rgb[opaque], p=np.inf, distance_upper_bound=0.5)
+        needed[opaque[np.isfinite(distance)]] = False
+    candidates = np.flatnonzero(see_through)
     shown = np.concatenate([palette.astype(np.float64), rgb[needed]])
-    if len(shown):  # largest channel difference: the Chebyshev distance (p = inf)
+    if len(shown) and len(candidates):  # largest channel difference: Chebyshev (p = inf)
         distance, _ = cKDTree(shown).query(rgb[candidates], p=np.inf, distance_upper_bound=reach)
         candidates = candidates[np.isinf(distance)]
     # The most frequent first: each one given an entry covers those within reach.
@@ -496,7 +528,9 @@ def _local_table(colours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     (packed): the table, their indices in it and how far each pixel is from
     its entry (sum of channel differences). Their exact colours when at most
     255, else 255 of them planned as for the global palette."""
-    unique, inverse, counts = np.unique(colours, return_inverse=True, return_counts=True)
+    # Without _SEE_THROUGH: a colour partly transparent in some pixels is one entry.
+    unique, inverse, counts = np.unique(
+        colours & np.uint32(0x00FFFFFF), return_inverse=True, return_counts=True)
     inverse = inverse.ravel()
     rgb = _unpack(unique)
     if len(unique) <= _PALETTE_SIZE:

@@ -188,6 +188,46 @@ def test_partly_transparent_colours_share_near_entries_and_opaque_ones_stay_exac
         assert np.abs(got[:, 4:, :3] - frame[:, 4:, :3]).max() <= most_off, alpha
 
 
+def test_a_partly_transparent_colour_is_never_shown_more_than_8_levels_off():
+    # The entry nearest in straight-line distance (13 off in red) is not the one
+    # within 8 levels in every channel: the latter must be the one shown.
+    shared, near, nearest = (100, 100, 100), (108, 108, 108), (113, 104, 102)
+    frame = np.zeros((4, 30, 4), dtype=np.uint8)
+    frame[:, :10, :3], frame[:, 10:20, :3], frame[:, 20:, :3] = near, nearest, shared
+    frame[..., 3] = 255
+    frame[:, 20:, 3] = 128
+    gif, stream = encoded([frame])
+    with Image.open(io.BytesIO(gif)) as image:
+        got = np.asarray(image.convert("RGB"), dtype=int)
+    assert stream.palette_used == 2
+    assert (got[:, :20] == frame[:, :20, :3]).all()  # opaque: exact
+    assert np.abs(got[:, 20:] - shared).max() <= 8
+
+
+def test_a_colour_partly_transparent_then_opaque_keeps_one_entry():
+    # 100 colours far apart, partly transparent in the first frame and opaque in the
+    # second (a line's antialiased edge, then its core): one entry each, and a frame
+    # that needs a table of its own lists each colour once.
+    levels = np.arange(5) * 50
+    colours = np.stack(np.meshgrid(levels, levels, levels[:4]), axis=-1).reshape(-1, 3)
+    see_through = np.concatenate(
+        [np.broadcast_to(colours, (4, 100, 3)), np.full((4, 100, 1), 128)], axis=-1
+    ).astype(np.uint8)
+    opaque = see_through.copy()
+    opaque[..., 3] = 255
+    gif, stream = encoded([see_through, opaque])
+    assert stream.palette_used == 100
+    with Image.open(io.BytesIO(gif)) as image:
+        frames = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(image)]
+    assert all((got == see_through[..., :3]).all() for got in frames)
+
+    from mplgif.encoding import _local_table, _pack
+
+    both = np.concatenate([see_through[:2], opaque[:2]])
+    table, _, error = _local_table(_pack(both)[0].ravel())
+    assert len(table) == 100 and not error.any()
+
+
 def test_which_partly_transparent_colours_get_entries_is_the_greedy_rule():
     # The encoder's rule, written out slowly: the most frequent first, a partly
     # transparent colour gets an entry unless one within 8 levels in every channel
