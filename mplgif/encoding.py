@@ -145,8 +145,9 @@ class GifStream:
         self._known_index = np.empty(0, dtype=np.uint8)
         self._known_error = np.empty(0, dtype=np.int32)
         self._known_off = np.empty(0, dtype=np.uint8)
-        # Whether a partly transparent colour was ever given an entry: from then on,
-        # a new colour whose exact colour has one needs no other.
+        # Whether a partly transparent colour has been seen: from then on, a new
+        # colour that an entry shows exactly (one given to a partly transparent
+        # colour, say) needs no entry of its own.
         self._see_through_seen = False
         self._budget = _ERROR_BUDGET * 3 * width * height
         # How far each pixel the viewer shows is from the frame (sum of channel
