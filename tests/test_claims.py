@@ -165,7 +165,6 @@ def test_00_without_imagemagick_extra_args_make_the_pillow_stand_in_fail(tmp_pat
     fig, ax = plt.subplots(figsize=(1, 1), dpi=20)
     (line,) = ax.plot(X, np.sin(X))
     anim = FuncAnimation(fig, lambda k: line.set_ydata(np.sin(X + k)), frames=2)
-    anim._draw_was_started = True  # it fails before drawing, on purpose
     try:
         with mpl.rc_context({"animation.convert_path": str(tmp_path / "no-such-convert")}):
             with pytest.raises(TypeError, match="extra_args"):
