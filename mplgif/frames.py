@@ -357,7 +357,7 @@ def _frames(anim, func, dpi, blit, verify=False):
     args = getattr(anim, "_args", None) or ()
     init = getattr(anim, "_init_func", None)
     original_canvas, original_dpi = fig.canvas, fig.dpi
-    blitter, animated, waiting = None, [], False
+    blitter, animated, waiting = None, [], []
     blit = blit and fig.get_layout_engine() is None  # layouts move things between draws
     try:  # from here on, whatever stops the save, the figure is given back as it was
         canvas = FigureCanvasAgg(fig)
@@ -369,11 +369,11 @@ def _frames(anim, func, dpi, blit, verify=False):
         animated = [artist for artist in [fig, *_every_artist(fig)] if artist.get_animated()]
         for artist in animated:
             artist.set_animated(False)
-        # The animation starts its own timer, and calls its init function, on the
+        # An animation starts its own timer, and calls its init function, on the
         # first draw_event; anim.save prevents that by flagging the canvas as
         # saving, which would also paint animated artists into our background.
-        # So take that one handler off while we draw, and put it back after.
-        waiting = _hold_first_draw(anim, canvas)
+        # So take those handlers off while we draw, and put them back after.
+        waiting = _hold_first_draws(canvas)
         anim._draw_was_started = True  # it is being rendered: no "deleted without rendering"
         if init is not None:
             init()
@@ -391,7 +391,7 @@ def _frames(anim, func, dpi, blit, verify=False):
             yield np.asarray(canvas.buffer_rgba())
     finally:
         if waiting:
-            _release_first_draw(anim, canvas)
+            _release_first_draws(canvas, waiting)
         if blitter is not None:
             blitter.disconnect()
         for artist in animated:
@@ -400,21 +400,30 @@ def _frames(anim, func, dpi, blit, verify=False):
         fig.set_canvas(original_canvas)
 
 
-def _hold_first_draw(anim, canvas) -> bool:
-    """Take off the handler with which `anim` starts its timer (and calls its
-    init function) on the canvas's first draw, if it is still waiting; True
-    if it was. Saving with anim.save flags the canvas instead, which would
-    also paint animated artists into a blitted background."""
-    first_draw = getattr(anim, "_first_draw_id", None)
-    if first_draw is None or first_draw not in canvas.callbacks.callbacks.get("draw_event", {}):
-        return False
-    canvas.mpl_disconnect(first_draw)
-    return True
+def _hold_first_draws(canvas) -> list:
+    """Take off the handlers with which animations on the canvas's figure wait for
+    its first draw (to start their timer and call their init function), and
+    return those animations: the one being saved, and any other made on the same
+    figure and never shown (an earlier try in a notebook, say), which would
+    otherwise run its own init or first frame in the middle of this save. Saving
+    with anim.save flags the canvas instead, which would also paint animated
+    artists into a blitted background."""
+    from matplotlib.animation import Animation
+
+    held = []
+    for handler, reference in list(canvas.callbacks.callbacks.get("draw_event", {}).items()):
+        method = reference()
+        anim = getattr(method, "__self__", None)
+        if isinstance(anim, Animation) and getattr(method, "__name__", None) == "_start":
+            canvas.mpl_disconnect(handler)
+            held.append(anim)
+    return held
 
 
-def _release_first_draw(anim, canvas) -> None:
-    """Put back the handler :func:`_hold_first_draw` took off."""
-    anim._first_draw_id = canvas.mpl_connect("draw_event", anim._start)
+def _release_first_draws(canvas, held: list) -> None:
+    """Put back the handlers :func:`_hold_first_draws` took off."""
+    for anim in held:
+        anim._first_draw_id = canvas.mpl_connect("draw_event", anim._start)
 
 
 def _artists(returned) -> bool:

@@ -44,8 +44,8 @@ from .frames import (
     _Blitter,
     _compare,
     _every_artist,
-    _hold_first_draw,
-    _release_first_draw,
+    _hold_first_draws,
+    _release_first_draws,
     draw_frames,
 )
 from .inspecting import gif_info
@@ -257,7 +257,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         """Draw every frame exactly once, in ``grab_frame``: silence the canvas's
         ``draw_idle`` while saving (``anim.save`` calls it to advance the
         animation, and the frame would then be drawn twice)."""
-        self._blitter, self._anim, self._holding_first_draw = None, None, False
+        self._blitter, self._anim, self._held_first_draws = None, None, []
         self._looked_for_animation = False
         self._own_draw_idle = None
         self._plain_canvas = None
@@ -280,7 +280,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         # A FuncAnimation starts its timer on the first draw made while the
         # canvas is not saving, which blitting's background draw is: take that
         # handler off while saving, and put it back after.
-        self._holding_first_draw = _hold_first_draw(anim, canvas)
+        self._held_first_draws = _hold_first_draws(canvas)
         self._anim, self._blitter = anim, _Blitter(self.fig, canvas)
 
     def _give_back_drawing(self) -> None:
@@ -293,9 +293,8 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
                 vars(canvas).pop("draw_idle", None)
             else:
                 canvas.draw_idle = self._own_draw_idle
-            if self._holding_first_draw:
-                _release_first_draw(self._anim, canvas)
-                self._holding_first_draw = False
+            _release_first_draws(canvas, self._held_first_draws)
+            self._held_first_draws = []
         plain, self._plain_canvas = getattr(self, "_plain_canvas", None), None
         if plain is not None:
             self.fig.set_canvas(plain)

@@ -767,6 +767,49 @@ def test_the_init_function_runs_once_per_save(tmp_path):
     plt.close(fig)
 
 
+@pytest.mark.parametrize("how", ["save_gif", "writer"])
+def test_an_earlier_animation_never_shown_stays_out_of_the_save(tmp_path, how):
+    # In a notebook, a first try made on the same figure and never shown still waits
+    # for the figure's first draw to start (and to run its own first frame). anim.save
+    # keeps it waiting; so must a save that draws the frames itself.
+    def make(with_earlier_try: bool):
+        fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+        x = np.linspace(0, 6, 40)
+        (line,) = ax.plot(x, np.sin(x))
+        ax.set_ylim(-3, 3)
+        calls = []
+
+        def first_try(frame):
+            calls.append(frame)
+            line.set_ydata(np.sin(x) + 2)
+            ax.text(0.5, 0.5, "first try")
+            return (line,)
+
+        def update(frame):
+            line.set_ydata(np.sin(x + frame))
+            return (line,)
+
+        earlier = FuncAnimation(fig, first_try, frames=3) if with_earlier_try else None
+        return fig, FuncAnimation(fig, update, frames=3), earlier, calls
+
+    gifs = {}
+    for with_earlier_try in (True, False):
+        fig, anim, earlier, calls = make(with_earlier_try)
+        path = tmp_path / f"{with_earlier_try}.gif"
+        if how == "save_gif":
+            mplgif.save_gif(anim, path, fps=10)
+        else:
+            anim.save(path, writer="mplgif", fps=10)
+        gifs[with_earlier_try] = path.read_bytes()
+        if with_earlier_try:
+            assert calls == [] and not fig.axes[0].texts
+            fig.canvas.draw()  # it still starts on the figure's first draw, as before
+            assert calls == [0]
+            earlier._draw_was_started = True
+        plt.close(fig)
+    assert gifs[True] == gifs[False]
+
+
 def test_the_figure_keeps_its_canvas_and_dpi(sine, tmp_path):
     fig, update = sine
     canvas, dpi = fig.canvas, fig.dpi
