@@ -422,15 +422,43 @@ def _table_entries(colours: int) -> int:
 
 def _nearest(rgb: np.ndarray, palette: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each colour of `rgb` (n, 3): the index of the nearest `palette`
-    entry (Euclidean, the lowest index among equally near ones; found with
-    SciPy's k-d tree), the sum of its absolute channel differences, and the
-    largest of them."""
+    entry (Euclidean, the lowest index among equally near ones; an entry of
+    the colour itself looked up directly, any other found with SciPy's k-d
+    tree), the sum of its absolute channel differences, and the largest of
+    them."""
     if not len(palette):
         return (
             np.zeros(len(rgb), dtype=np.uint8),
             np.full(len(rgb), 3 * 255, dtype=np.int32),
             np.full(len(rgb), 255, dtype=np.uint8),
         )
+    # While the palette has room, every colour has an entry of its own: no search
+    # (and no SciPy, which costs a GIF's save some 10 MB of memory to import).
+    keys, entries = _keys(rgb), _keys(palette)
+    entries, first = np.unique(entries, return_index=True)  # the lowest index of each
+    position = np.minimum(np.searchsorted(entries, keys), len(entries) - 1)
+    exact = entries[position] == keys
+    if exact.all():
+        zero = np.zeros(len(rgb), dtype=np.int32)
+        return first[position].astype(np.uint8), zero, zero.astype(np.uint8)
+    index = np.empty(len(rgb), dtype=np.intp)
+    index[exact] = first[position[exact]]
+    inexact = np.flatnonzero(~exact)
+    index[inexact] = _searched(rgb[inexact], palette)
+    index = index.astype(np.uint8)
+    off = np.abs(rgb.astype(np.int32) - palette[index].astype(np.int32))
+    return index, off.sum(axis=1, dtype=np.int32), off.max(axis=1).astype(np.uint8)
+
+
+def _keys(rgb: np.ndarray) -> np.ndarray:
+    """Colours (n, 3) as one whole number each."""
+    rgb = rgb.astype(np.uint32)
+    return rgb[:, 0] | rgb[:, 1] << 8 | rgb[:, 2] << 16
+
+
+def _searched(rgb: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """The index of the `palette` entry nearest to each colour of `rgb` (Euclidean,
+    the lowest index among equally near ones), found with SciPy's k-d tree."""
     from scipy.spatial import cKDTree  # imported on first use: most GIFs never need it
 
     # The nearest few, so that among entries equally near the lowest index wins,
@@ -445,9 +473,7 @@ def _nearest(rgb: np.ndarray, palette: np.ndarray) -> tuple[np.ndarray, np.ndarr
         for row in unsure:
             squared = ((palette.astype(np.int32) - rgb[row].astype(np.int32)) ** 2).sum(axis=1)
             index[row] = squared.argmin()
-    index = index.astype(np.uint8)
-    off = np.abs(rgb.astype(np.int32) - palette[index].astype(np.int32))
-    return index, off.sum(axis=1, dtype=np.int32), off.max(axis=1).astype(np.uint8)
+    return index
 
 
 def _plan(rgb: np.ndarray, counts: np.ndarray, palette: np.ndarray, size: int) -> np.ndarray:
