@@ -432,8 +432,8 @@ def _nearest(rgb: np.ndarray, palette: np.ndarray) -> tuple[np.ndarray, np.ndarr
             np.full(len(rgb), 3 * 255, dtype=np.int32),
             np.full(len(rgb), 255, dtype=np.uint8),
         )
-    # While the palette has room, every colour has an entry of its own: no search
-    # (and no SciPy, which costs a GIF's save some 10 MB of memory to import).
+    # A colour with an entry of its own (most colours, while the palette has room)
+    # needs no search, and no SciPy: importing it costs a process about 27 MB.
     keys, entries = _keys(rgb), _keys(palette)
     entries, first = np.unique(entries, return_index=True)  # the lowest index of each
     position = np.minimum(np.searchsorted(entries, keys), len(entries) - 1)
