@@ -9,8 +9,14 @@ import contextlib
 import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import Collection, QuadMesh
 from matplotlib.image import AxesImage
-from matplotlib.text import Text
+from matplotlib.legend import Legend
+from matplotlib.offsetbox import AnnotationBbox
+from matplotlib.patches import FancyArrowPatch, Patch
+from matplotlib.table import Cell
+from matplotlib.text import Annotation, Text
+from matplotlib.ticker import NullLocator
 
 __all__ = ["BlitMismatchError", "draw_frames"]
 
@@ -40,9 +46,23 @@ def _every_artist(fig) -> list:
                         *held.get("majorTicks", ()), *held.get("minorTicks", ())]
         else:
             children = parent.get_children()
+        children = [*children, *_parts(parent)]
         found += children
         waiting += children
     return found
+
+
+def _parts(artist) -> list:
+    """Artists that `artist` draws but does not list among its children: a text's
+    box, an annotation's arrow, a table cell's text."""
+    parts = []
+    if isinstance(artist, Text) and artist.get_bbox_patch() is not None:
+        parts.append(artist.get_bbox_patch())
+    if isinstance(artist, Annotation) and artist.arrow_patch is not None:
+        parts.append(artist.arrow_patch)
+    if isinstance(artist, Cell):
+        parts.append(artist.get_text())
+    return parts
 
 
 def _axes_order(ax) -> list:
@@ -120,6 +140,18 @@ class _Blitter:
         whole = [artist for artist in overlay if artist in self.fig.axes]
         if any(_placed_from(ax, whole) for ax in self.fig.axes if ax not in whole):
             return None
+        top = self.fig.get_children()
+        if any(artist.get_animated() for artist in overlay if artist in top):
+            # Marked animated (FuncAnimation(blit=True) marks what it returns): a
+            # figure never draws such a child of its own, saving or not.
+            return None
+        repainted = self._repainted(overlay)
+        if any(artist.get_animated() for artist in _every_artist(self.fig)
+               if artist not in repainted and artist not in top
+               and not _inside_any(artist, repainted)):
+            # An artist marked animated that would be in the background: a saving
+            # draw paints it, the background's draw would leave it out.
+            return None
         if any(isinstance(artist, (Axis, AxesImage)) for artist in overlay):
             # Repainting the axis (ticks, labels) each frame is most of a full
             # draw, so nothing is gained; and Matplotlib < 3.8 paints animated
@@ -128,13 +160,12 @@ class _Blitter:
         return overlay
 
     def _repainted(self, overlay: list) -> set:
-        """What painting `overlay` repaints: its artists, and everything an Axes
-        in it holds (an Axes drawn after the first returned artist, another panel
-        or a twin, is repainted whole)."""
+        """What painting `overlay` repaints: its artists and everything they hold
+        (an Axes drawn after the first returned artist, another panel or a twin,
+        is repainted whole; a legend, with its texts and lines)."""
         repainted = set(overlay)
         for artist in overlay:
-            if artist in self.fig.axes:
-                repainted.update(_every_artist(artist))
+            repainted.update(_every_artist(artist))  # what it holds: a legend's texts...
         return repainted
 
     def _snapshot(self) -> None:
@@ -154,6 +185,12 @@ class _Blitter:
         self.stale_after_draw = {
             artist: _looks(artist) for artist in self.watched if artist.stale
         }
+        # The watched artists outside the axes' Axis objects (whose ticks follow
+        # the axes' transforms and tick labels, which _hidden looks at as a whole).
+        self.axis_list = [axis for ax in self.fig.axes for axis in _axes_axis(ax)]
+        ticks = {id(part) for axis in self.axis_list for part in [axis, *_every_artist(axis)]}
+        self.placed = [artist for artist in self.watched if id(artist) not in ticks]
+        self.hidden = self._hidden()
 
     def _tree(self) -> list:
         """Which artists the figure and each Axes hold: an artist added or removed
@@ -175,7 +212,48 @@ class _Blitter:
                 looks = self.stale_after_draw.get(artist)
                 if looks is None or _looks(artist) != looks:
                     return False
-        return True
+        return _same(self._hidden(), self.hidden)
+
+    def _hidden(self) -> list:
+        """What can change a full draw while marking no artist stale, so that the
+        checks above cannot see it: a transform changed in place (a polar axes'
+        theta offset, an Affine2D that several artists share), as where it puts a
+        few points; tick labels from a formatter that reads outside state; where
+        each legend goes (loc="best" follows the data); annotations, arrows and
+        connection patches placed from other artists."""
+        renderer = self.canvas.get_renderer()
+        transforms = {}
+        for ax in self.fig.axes:
+            for transform in (ax.transData, ax.transAxes, ax.get_xaxis_transform(),
+                              ax.get_yaxis_transform()):
+                transforms[id(transform)] = transform
+        state = []
+        for artist in self.placed:
+            if not artist.get_visible():
+                continue  # draws nothing; made visible, it is marked stale
+            found = [artist.get_data_transform() if isinstance(artist, Patch)
+                     else artist.get_transform()]
+            if isinstance(artist, Collection):
+                found.append(artist.get_offset_transform())
+            transforms.update((id(transform), transform) for transform in found)
+            state += _data_of(artist)
+            if isinstance(artist, (Legend, Annotation, AnnotationBbox)):
+                state.append(artist.get_window_extent(renderer).bounds)
+            if isinstance(artist, Annotation) and artist.arrow_patch is not None:
+                state.append(artist.arrow_patch.get_path().vertices.copy())
+            elif isinstance(artist, FancyArrowPatch):
+                state.append(artist.get_path().vertices.copy())
+        state += [transform.transform(_PROBE) for transform in transforms.values()]
+        state.append([artist.get_animated() for artist in self.watched])
+        for axis in self.axis_list:
+            tickers = [(axis.major, axis.get_majorticklocs())]
+            if not isinstance(axis.minor.locator, NullLocator):  # (the default)
+                tickers.append((axis.minor, axis.get_minorticklocs()))
+            for ticker, locations in tickers:
+                formatter = ticker.formatter
+                state += [np.array(locations, dtype=float), formatter.format_ticks(locations),
+                          formatter.get_offset() if hasattr(formatter, "get_offset") else None]
+        return state
 
     def _paint_overlay(self) -> None:
         renderer = self.canvas.get_renderer()
@@ -200,10 +278,10 @@ class _Blitter:
             self.canvas.restore_region(self.background)
             self._paint_overlay()
             return True
+        self._set_animated(False)  # the old overlay, as it was before it was marked
         plan = self._plan(returned)
         if plan is None:
             return False
-        self._set_animated(False)
         self.overlay, self.returned = plan, returned
         self._set_animated(True)
         self._draw()  # everything else: the background
@@ -231,7 +309,7 @@ class _Blitter:
         """Draw the frame just blitted in full; raise on the first differing pixel."""
         blitted = np.asarray(self.canvas.buffer_rgba()).copy()
         with self.unseen():
-            self._draw()
+            _full_draw(self.canvas)
         _compare(index, blitted, np.asarray(self.canvas.buffer_rgba()))
 
     @contextlib.contextmanager
@@ -295,6 +373,47 @@ def _placed_from(ax, whole: list) -> bool:
     return any(other in whole for other in aligned if other is not ax)
 
 
+# Points that _Blitter._hidden passes through each transform, to see whether it moved.
+_PROBE = np.array([[0.25, 0.75], [1.5, -0.5], [-2.0, 3.0]])
+
+
+def _data_of(artist) -> list:
+    """Copies of the arrays an artist draws from that can be changed in place,
+    unseen (``scatter.get_offsets()[...] = ...``, a path's vertices, an image's
+    or a mesh's values)."""
+    data = []
+    if isinstance(artist, Patch) and not isinstance(artist, FancyArrowPatch):
+        data.append(artist.get_path().vertices)
+    if isinstance(artist, Collection):
+        data.append(artist.get_offsets())
+        if not isinstance(artist, QuadMesh):  # a mesh's paths are made from its coordinates
+            data += [path.vertices for path in artist.get_paths()]
+        else:
+            data.append(artist.get_coordinates())
+    if isinstance(artist, (Collection, AxesImage)) and artist.get_array() is not None:
+        data.append(artist.get_array())
+    copies = []
+    for array in data:
+        copies.append(np.array(np.ma.getdata(array)))  # dtype kept: an image stays small
+        if np.ma.is_masked(array):
+            copies.append(np.ma.getmaskarray(array).copy())
+    return copies
+
+
+def _axes_axis(ax) -> list:
+    """The Axis objects (x, y, a polar axes' theta and r...) of `ax`."""
+    return [child for child in ax.get_children() if isinstance(child, Axis)]
+
+
+def _same(first: list, second: list) -> bool:
+    """Are two lists of _Blitter._hidden the same (arrays compared by value)?"""
+    return len(first) == len(second) and all(
+        (isinstance(b, np.ndarray) and a.shape == b.shape
+         and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        if isinstance(a, np.ndarray) else a == b
+        for a, b in zip(first, second, strict=True))
+
+
 def _looks(artist) -> tuple:
     """What decides whether an artist that a draw leaves stale draws anything."""
     return (artist.get_visible(), artist.get_text() if isinstance(artist, Text) else None)
@@ -349,55 +468,54 @@ def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bo
     func = getattr(anim, "_func", None)
     if func is None or not hasattr(anim, "new_saved_frame_seq"):
         return None
-    return _frames(anim, func, dpi, blit, verify)
+    return _frames(anim, dpi, blit, verify)
 
 
-def _frames(anim, func, dpi, blit, verify=False):
+def _frames(anim, dpi, blit, verify=False):
     fig = anim._fig
-    args = getattr(anim, "_args", None) or ()
-    init = getattr(anim, "_init_func", None)
     original_canvas, original_dpi = fig.canvas, fig.dpi
-    blitter, animated, waiting = None, [], []
+    blitter, waiting = None, []
     blit = blit and fig.get_layout_engine() is None  # layouts move things between draws
     try:  # from here on, whatever stops the save, the figure is given back as it was
         canvas = FigureCanvasAgg(fig)
         if dpi is not None:
             fig.set_dpi(dpi)
         blitter = _Blitter(fig, canvas)
-        # Saving draws animated artists too (FuncAnimation(blit=True) marks them);
-        # so do we, by clearing the flag for the duration.
-        animated = [artist for artist in [fig, *_every_artist(fig)] if artist.get_animated()]
-        for artist in animated:
-            artist.set_animated(False)
         # An animation starts its own timer, and calls its init function, on the
         # first draw_event; anim.save prevents that by flagging the canvas as
         # saving, which would also paint animated artists into our background.
         # So take those handlers off while we draw, and put them back after.
         waiting = _hold_first_draws(canvas)
-        anim._draw_was_started = True  # it is being rendered: no "deleted without rendering"
-        if init is not None:
-            init()
-        else:  # as FuncAnimation does: draw the first frame as the initial state
-            for first in anim.new_frame_seq():
-                func(first, *args)
-                break
+        # As anim.save: the init function (or the first frame), then each frame
+        # through FuncAnimation's own _draw_frame, which with blit=True marks what
+        # the update returns as animated; a full draw is made as savefig makes it.
+        anim._init_draw()
         for index, framedata in enumerate(anim.new_saved_frame_seq()):
-            returned = func(framedata, *args)
-            if blit and blitter.next_frame(returned):
+            anim._draw_frame(framedata)
+            if blit and blitter.next_frame(anim._drawn_artists):
                 if verify:
                     blitter.verify(index)
             else:
-                canvas.draw()
+                _full_draw(canvas)
             yield np.asarray(canvas.buffer_rgba())
     finally:
         if waiting:
             _release_first_draws(canvas, waiting)
         if blitter is not None:
             blitter.disconnect()
-        for artist in animated:
-            artist.set_animated(True)
         fig.set_dpi(original_dpi)
         fig.set_canvas(original_canvas)
+
+
+def _full_draw(canvas) -> None:
+    """Draw the figure in full as savefig draws it: with the canvas flagged as
+    saving, so that the artists of an Axes marked animated are drawn too (a
+    figure's own children marked animated never are)."""
+    saving, canvas._is_saving = canvas._is_saving, True
+    try:
+        FigureCanvasAgg.draw(canvas)
+    finally:
+        canvas._is_saving = saving
 
 
 def _hold_first_draws(canvas) -> list:

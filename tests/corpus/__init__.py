@@ -7,8 +7,11 @@ returned, changing titles, limits and tick labels, images and colorbars,
 gradients with more colours than a GIF palette, many hues, re-created
 ``fill_between``, twin axes, subplots, constrained layout, changing legends,
 ``ArtistAnimation``, transparent figures, ``blit=True`` and ``blit=False``,
-and the series' own animations. Kept small (a few frames at a low dpi) so
-that the whole corpus runs in the tests. :func:`as_a_gif_shows` and
+changes that mark no artist stale (a transform or an array changed in place,
+a formatter reading a variable, a legend placed "best", an annotation placed
+from another artist), artists marked animated, and the series' own
+animations. Kept small (a few frames at a low dpi) so that the whole corpus
+runs in the tests. :func:`as_a_gif_shows` and
 :func:`off_by` say how far a decoded GIF frame is from the frame drawn.
 """
 
@@ -504,6 +507,212 @@ def partial_arguments_and_init():
 
     anim = FuncAnimation(fig, functools.partial(update, phase=2), frames=FRAMES, init_func=init)
     return fig, anim
+
+
+# -- Changes that mark no artist stale ---------------------------------------------
+
+
+@case
+def polar_view_turning():
+    # set_theta_offset changes a transform in place: grid and labels turn, unmarked.
+    fig, ax = plt.subplots(figsize=SIZE, dpi=DPI, subplot_kw={"projection": "polar"})
+    theta = _x()
+    (petals,) = ax.plot(theta, 1 + 0.4 * np.cos(3 * theta), color="tab:orange")
+
+    def update(frame):
+        ax.set_theta_offset(frame / 3)
+        petals.set_ydata(1 + 0.4 * np.cos(3 * theta + frame / 2))
+        return (petals,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+@case
+def formatter_reading_a_clock():
+    # Tick labels from a formatter that reads a variable: a scrolling time axis.
+    fig, ax = _figure()
+    x = _x()
+    (line,) = ax.plot(x, np.sin(x))
+    clock = {"start": 0}
+    ax.xaxis.set_major_formatter(lambda value, position: f"{value + clock['start']:.0f}")
+
+    def update(frame):
+        clock["start"] = 7 * frame
+        line.set_ydata(np.sin(x + frame / 2))
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+@case
+def best_legend_under_the_line():
+    # loc="best" follows the data; the returned line is drawn above the legend.
+    fig, ax = _figure()
+    x = _x()
+    ax.plot(x, np.zeros_like(x), color="gray", label="rest")
+    (wave,) = ax.plot(x, np.sin(x), color="tab:blue", lw=3, zorder=10, label="wave")
+    ax.legend(loc="best")
+
+    def update(frame):
+        wave.set_ydata(np.sin(x + 1.3 * frame))
+        return (wave,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+@case
+def annotation_following_a_dot():
+    # An annotation in the upper axes placed from a dot in the lower one.
+    fig, (upper, lower) = _figure(nrows=2)
+    for ax in (upper, lower):
+        ax.set(xlim=(0, 6), ylim=(-1.5, 1.5))
+    (dot,) = lower.plot([0.5], [0], "o", color="tab:red")
+    upper.annotate("dot", xy=(0.5, 0.5), xycoords=dot, xytext=(0.1, 0.5),
+                   textcoords="axes fraction", arrowprops={"arrowstyle": "->"},
+                   annotation_clip=False)
+
+    def update(frame):
+        dot.set_data([0.5 + frame], [np.sin(frame)])
+        return (dot,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+@case
+def shared_rotation():
+    # One Affine2D turns two patches; only one of them is returned.
+    from matplotlib.patches import Circle, Rectangle
+    from matplotlib.transforms import Affine2D
+
+    fig, ax = _figure()
+    ax.set(xlim=(-2, 2), ylim=(-2, 2), aspect="equal")
+    turn = Affine2D()
+    ax.add_patch(Circle((1, 0), 0.3, color="tab:red", transform=turn + ax.transData))
+    arm = ax.add_patch(Rectangle((-1, -0.15), 2, 0.3, transform=turn + ax.transData, zorder=3))
+
+    def update(frame):
+        turn.clear().rotate_deg(20 * frame)
+        return (arm,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+@case
+def values_changed_in_place():
+    # Arrays changed where they are, not through a setter: points, a path, an image.
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path
+
+    fig, ax = _figure()
+    ax.set(xlim=(0, 4), ylim=(0, 4))
+    image = ax.imshow(np.zeros((2, 2)), extent=(0, 1, 0, 1), vmin=0, vmax=FRAMES, zorder=0)
+    points = ax.scatter([1.5, 2, 2.5], [1, 1, 1], color="tab:green")
+    path = Path(np.array([[3, 3], [4, 3], [4, 4], [3, 3]], dtype=float))
+    ax.add_patch(PathPatch(path, color="tab:purple"))
+    (line,) = ax.plot([0, 4], [2, 2], zorder=3)
+
+    def update(frame):
+        image.get_array()[0, 0] = frame
+        points.get_offsets()[1] = [2, 1 + frame / 3]
+        path.vertices[1] = [4 - frame / 6, 3 - frame / 6]
+        line.set_ydata([2, 2 + frame / 4])
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+@case
+def parts_no_one_lists():
+    # A text's box, an annotation's arrow and a table cell's text are drawn by their
+    # owners but listed by no get_children().
+    fig, ax = _figure()
+    ax.set(xlim=(0, 4), ylim=(0, 4))
+    note = ax.text(0.3, 3.2, "note", bbox={"facecolor": "white"})
+    pointer = ax.annotate("", xy=(3.5, 3.5), xytext=(2.5, 2.5), arrowprops={"arrowstyle": "->"})
+    table = ax.table([["a", "b"]], loc="top")
+    (line,) = ax.plot([0, 4], [1, 1])
+
+    def update(frame):
+        note.get_bbox_patch().set_facecolor(("white", "gold")[frame % 2])
+        pointer.arrow_patch.set_color(("black", "tab:red")[frame % 2])
+        table[0, 0].get_text().set_text(str(frame))
+        line.set_ydata([1, 1 + frame / 3])
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+# -- Artists marked animated ---------------------------------------------------------
+
+
+@case
+def animated_lines_redrawn():
+    # Erase and redraw with lines marked animated, and nothing returned: a saving
+    # draw paints them all the same.
+    fig, ax = _figure()
+    ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
+    x = _x()
+    drawn = []
+
+    def update(frame):
+        for line in drawn:
+            line.remove()
+        drawn[:] = ax.plot(x, np.sin(x + frame / 2), animated=True)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES)
+
+
+@case
+def animated_background_from_init():
+    # The init function makes two animated artists and returns one: the other, a
+    # reference line below it, must still be drawn.
+    fig, ax = _figure()
+    ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
+    x = _x()
+    made = {}
+
+    def init():
+        made["level"] = ax.axhline(0.5, color="gray", lw=3, zorder=1, animated=True)
+        (made["wave"],) = ax.plot([], [], color="tab:red", animated=True)
+        return (made["wave"],)
+
+    def update(frame):
+        made["wave"].set_data(x, np.sin(x + frame / 2))
+        return (made["wave"],)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES, init_func=init, blit=True)
+
+
+@case
+def blit_true_figure_text():
+    # blit=True marks what the update returns as animated, and a figure never draws
+    # its own animated children: Matplotlib's own save leaves this text out.
+    fig, ax = _figure()
+    x = _x()
+    (line,) = ax.plot(x, np.sin(x))
+    label = fig.text(0.02, 0.02, "t = 0")
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 2))
+        label.set_text(f"t = {frame}")
+        return (line, label)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES, blit=True)
+
+
+@case
+def blit_true_returns_an_axes():
+    # Returning a whole Axes with blit=True: marked animated, it is left out too.
+    fig, (left, right) = _figure(ncols=2)
+    x = _x()
+    left.plot(x, np.sin(x))
+    (line,) = right.plot(x, np.cos(x))
+
+    def update(frame):
+        line.set_ydata(np.cos(x + frame / 2))
+        return (right,)
+
+    return fig, FuncAnimation(fig, update, frames=FRAMES, blit=True)
 
 
 # -- The series' own animations ----------------------------------------------------
