@@ -5,9 +5,13 @@ on the first difference."""
 from __future__ import annotations
 
 import contextlib
+import io
 
+import matplotlib as mpl
 import numpy as np
+from matplotlib import colors as mcolors
 from matplotlib.axis import Axis
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection, QuadMesh
 from matplotlib.image import AxesImage
@@ -475,7 +479,6 @@ def _frames(anim, dpi, blit, verify=False):
     fig = anim._fig
     original_canvas, original_dpi = fig.canvas, fig.dpi
     blitter, waiting = None, []
-    blit = blit and fig.get_layout_engine() is None  # layouts move things between draws
     try:  # from here on, whatever stops the save, the figure is given back as it was
         canvas = FigureCanvasAgg(fig)
         if dpi is not None:
@@ -486,13 +489,28 @@ def _frames(anim, dpi, blit, verify=False):
         # saving, which would also paint animated artists into our background.
         # So take those handlers off while we draw, and put them back after.
         waiting = _hold_first_draws(canvas)
+        # What anim.save does before savefig: draw_idle, which draws at once on the
+        # figure's own canvas if that is an Agg one (not a window's, nor the canvas of
+        # a closed figure on Matplotlib 3.11, which does not draw).
+        idle_draws = _draws_at_once(original_canvas)
+        # A savefig.* setting that changes the picture (a face colour, transparency):
+        # every frame is drawn by savefig, as anim.save's.
+        restyled = not _savefig_as_drawn(fig, {})
         # As anim.save: the init function (or the first frame), then each frame
         # through FuncAnimation's own _draw_frame, which with blit=True marks what
         # the update returns as animated; a full draw is made as savefig makes it.
         anim._init_draw()
         for index, framedata in enumerate(anim.new_saved_frame_seq()):
             anim._draw_frame(framedata)
-            if blit and blitter.next_frame(anim._drawn_artists):
+            exact = _draws_change_what_follows(fig, canvas)
+            if exact or restyled:
+                # Drawn exactly as anim.save draws it: where a draw can move what the
+                # next one shows, each draw it makes counts.
+                blitter.stop()
+                if exact and idle_draws:
+                    _full_draw(canvas)
+                _draw_as_savefig(canvas)
+            elif blit and blitter.next_frame(anim._drawn_artists):
                 if verify:
                     blitter.verify(index)
             else:
@@ -516,6 +534,69 @@ def _full_draw(canvas) -> None:
         FigureCanvasAgg.draw(canvas)
     finally:
         canvas._is_saving = saving
+
+
+def _draw_as_savefig(canvas) -> None:
+    """Draw as savefig does (with a layout engine, a pass that lays the figure out
+    first), by calling it: the pixels are left in the canvas."""
+    canvas.figure.savefig(io.BytesIO(), format="rgba", dpi=canvas.figure.dpi)
+
+
+def _savefig_as_drawn(fig, savefig_kwargs: dict) -> bool:
+    """Would savefig with these options give what the canvas drew?
+
+    Read as savefig reads them: ``transparent=None`` is
+    ``rcParams["savefig.transparent"]``, and a face colour of None is
+    ``rcParams["savefig.facecolor"]``, whose default "auto" is the figure's
+    own. Matplotlib 3.7's ``anim.save`` (and later ones, for a writer that
+    does not support transparency) passes the figure's face colour
+    composited onto white and ``transparent=False``; for an opaque figure
+    that changes nothing.
+    """
+    if set(savefig_kwargs) - {"facecolor", "transparent"}:
+        return False
+    transparent = savefig_kwargs.get("transparent")
+    if transparent is None:
+        transparent = mpl.rcParams["savefig.transparent"]
+    if transparent:
+        return False
+    if mpl.rcParams["savefig.edgecolor"] != "auto":  # savefig would paint the edge
+        return False
+    asked = savefig_kwargs.get("facecolor")
+    if asked is None:
+        asked = mpl.rcParams["savefig.facecolor"]
+    if isinstance(asked, str) and asked == "auto":
+        return True
+    # Setting the face colour it already has changes nothing.
+    return np.allclose(mcolors.to_rgba(asked), mcolors.to_rgba(fig.get_facecolor()))
+
+
+def _draws_at_once(canvas) -> bool:
+    """Does ``canvas.draw_idle()`` draw the figure at once (an Agg canvas, such as
+    pyplot's without a window, or Jupyter's before it closes the figure)?"""
+    kind = type(canvas)
+    return kind.draw_idle is FigureCanvasBase.draw_idle and kind.draw is not FigureCanvasBase.draw
+
+
+def _draws_change_what_follows(fig, canvas) -> bool:
+    """Can drawing `fig` change what its next draw shows, so that a frame must be
+    drawn as often as anim.save draws it? A layout engine (constrained layout
+    settles over several passes), an axis with units other than dates (categories
+    are added as they are drawn), or a draw_event handler of the user's (one that
+    sets a title from the limits, say)."""
+    if fig.get_layout_engine() is not None:
+        return True
+    for ax in fig.axes:
+        for axis in _axes_axis(ax):
+            converter = axis.get_converter() if hasattr(axis, "get_converter") else axis.converter
+            if converter is not None and type(converter).__module__ != "matplotlib.dates":
+                return True
+    from matplotlib.animation import Animation
+
+    for reference in canvas.callbacks.callbacks.get("draw_event", {}).values():
+        if not isinstance(getattr(reference(), "__self__", None), (_Blitter, Animation)):
+            return True
+    return False
 
 
 def _hold_first_draws(canvas) -> list:

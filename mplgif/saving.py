@@ -318,13 +318,15 @@ def save_gif(
         10...) is stored exactly; see Warns for any other.
     writer : {"mplgif", "pillow", "imagemagick"}
         ``"mplgif"`` (:class:`mplgif.GifWriter`) streams frames into one
-        shared palette and draws each frame once. ``"pillow"`` is
+        shared palette and draws each frame once (as often as ``anim.save``
+        where one draw changes the next, as with a layout engine). ``"pillow"`` is
         Matplotlib's ``PillowWriter``. ``"imagemagick"`` uses a real
         ImageMagick and raises if there is none, instead of falling back to
         Pillow silently as ``anim.save`` does.
     dpi : float, optional
-        Resolution of the frames; the figure's own dpi if not given. Frames
-        must come out between 1 and 10000 pixels a side and at most 25 Mpx.
+        Resolution of the frames. If not given, as with ``anim.save``:
+        ``rcParams["savefig.dpi"]``, whose default "figure" is the figure's own
+        dpi. Frames must come out between 1 and 10000 pixels a side and at most 25 Mpx.
     blit : bool
         With ``writer="mplgif"`` and a ``FuncAnimation`` whose update function
         returns the artists it changed, repaint only those over a background
@@ -383,7 +385,7 @@ def save_gif(
         )
     target = _check_target(path)
     fps = check_gif_fps(fps)
-    dpi = check_dpi(anim._fig, dpi)
+    dpi = check_dpi(anim._fig, _as_anim_save_reads(anim._fig, dpi))
     settings: dict[str, str] = {}
     if writer == "mplgif":
         movie_writer: animation.AbstractMovieWriter = GifWriter(fps=fps, warn_timing=False)
@@ -435,6 +437,14 @@ def save_gif(
             bar.close()
     _check_timing(info, fps, movie_writer)
     return info
+
+
+def _as_anim_save_reads(fig, dpi):
+    """`dpi` as anim.save reads it: if not given, ``rcParams["savefig.dpi"]``, whose
+    default "figure" is the figure's own dpi."""
+    if dpi is None:
+        dpi = mpl.rcParams["savefig.dpi"]
+    return fig.dpi if isinstance(dpi, str) and dpi == "figure" else dpi
 
 
 def _with_bar(bar, callback):
@@ -506,7 +516,9 @@ def save_frames(
     fps : float
         Frames per second (both formats store delays in milliseconds).
     dpi : float, optional
-        Resolution of the frames; the figure's own dpi if not given.
+        Resolution of the frames. If not given, as with ``anim.save``:
+        ``rcParams["savefig.dpi"]``, whose default "figure" is the figure's own
+        dpi.
     **pillow_options
         Passed to Pillow's ``save``, e.g. ``lossless=True`` or ``quality=80``
         for WebP.
@@ -520,7 +532,7 @@ def save_frames(
     kind = _PILLOW_FORMATS[target.suffix.lower()]
     check_folder(target)
     fps = check_gif_fps(fps)
-    dpi = check_dpi(anim._fig, dpi)
+    dpi = check_dpi(anim._fig, _as_anim_save_reads(anim._fig, dpi))
     frames = draw_frames(anim, dpi)
     if frames is None:
         raise TypeError("save_frames needs a FuncAnimation.")

@@ -7,9 +7,9 @@ external program. This writer streams each frame into a
 :class:`mplgif.encoding.GifStream` (one shared palette, changed rectangles
 only) as it comes, and draws each frame once: it silences the draw
 ``anim.save`` makes to advance the animation, and blits a ``FuncAnimation``
-where :mod:`mplgif.frames` can prove that safe. (A figure with a layout engine
-it draws through ``savefig``, which lays the figure out in a draw of its own
-first: two draws a frame.) It checks its arguments as
+where :mod:`mplgif.frames` can prove that safe. (A figure whose draws change
+what its next draw shows, such as one with a layout engine, it draws exactly
+as Matplotlib's writers do: that draw too, then ``savefig``.) It checks its arguments as
 Matplotlib's own writers do, writes GIF files only, and follows the
 temporary-file rule of :mod:`mplgif.files`.
 
@@ -33,7 +33,6 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 from matplotlib import animation
-from matplotlib import colors as mcolors
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -43,9 +42,11 @@ from .frames import (
     BlitMismatchError,
     _Blitter,
     _compare,
+    _draws_change_what_follows,
     _every_artist,
     _hold_first_draws,
     _release_first_draws,
+    _savefig_as_drawn,
     draw_frames,
 )
 from .inspecting import gif_info
@@ -256,7 +257,8 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
     def _take_over_drawing(self, fig) -> None:
         """Draw every frame exactly once, in ``grab_frame``: silence the canvas's
         ``draw_idle`` while saving (``anim.save`` calls it to advance the
-        animation, and the frame would then be drawn twice)."""
+        animation, and the frame would then be drawn twice), unless a draw can
+        change what the next one shows."""
         self._blitter, self._anim, self._held_first_draws = None, None, []
         self._looked_for_animation = False
         self._own_draw_idle = None
@@ -268,6 +270,10 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             FigureCanvasAgg(fig)
         self._canvas = canvas = fig.canvas
         self._own_draw_idle = vars(canvas).get("draw_idle")
+        if self._plain_canvas is None and _draws_change_what_follows(fig, canvas):
+            # A draw can move what the next one shows (a layout engine, say): every
+            # draw anim.save makes counts, as with Matplotlib's own writers.
+            return
         canvas.draw_idle = _no_draw
 
     def _start_blitting(self) -> None:
@@ -301,31 +307,8 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
 
     def _as_drawn(self, savefig_kwargs) -> bool:
         """Would savefig with these options give what the canvas drew?
-
-        Read as savefig reads them: ``transparent=None`` is
-        ``rcParams["savefig.transparent"]``, and a face colour of None is
-        ``rcParams["savefig.facecolor"]``, whose default "auto" is the figure's
-        own. Matplotlib 3.7's ``anim.save`` (and later ones, for a writer that
-        does not support transparency) passes the figure's face colour
-        composited onto white and ``transparent=False``; for an opaque figure
-        that changes nothing.
-        """
-        if set(savefig_kwargs) - {"facecolor", "transparent"}:
-            return False
-        transparent = savefig_kwargs.get("transparent")
-        if transparent is None:
-            transparent = mpl.rcParams["savefig.transparent"]
-        if transparent:
-            return False
-        if mpl.rcParams["savefig.edgecolor"] != "auto":  # savefig would paint the edge
-            return False
-        asked = savefig_kwargs.get("facecolor")
-        if asked is None:
-            asked = mpl.rcParams["savefig.facecolor"]
-        if isinstance(asked, str) and asked == "auto":
-            return True
-        # Setting the face colour it already has changes nothing.
-        return np.allclose(mcolors.to_rgba(asked), mcolors.to_rgba(self.fig.get_facecolor()))
+        (:func:`mplgif.frames._savefig_as_drawn`)"""
+        return _savefig_as_drawn(self.fig, savefig_kwargs)
 
     def _frame_pixels(self, savefig_kwargs) -> np.ndarray:
         """The current frame's RGBA pixels, drawn once: blitted where that is
@@ -337,7 +320,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             and isinstance(canvas, FigureCanvasAgg)
             and self.fig.dpi == self.dpi
             # A layout engine moves things again in savefig's draw.
-            and self.fig.get_layout_engine() is None
+            and not _draws_change_what_follows(self.fig, canvas)
             and canvas.get_width_height(physical=True) == (width, height)
         ):
             self._stop_blitting()

@@ -126,34 +126,48 @@ def test_07_save_gif_is_twice_as_fast_as_pillow_smaller_and_as_faithful(tmp_path
     assert fast[2] < 0.5, (fast, pillow)  # "well under one level" (Pillow's: 1.09 on 3.7)
 
 
-def test_01_and_07_with_a_layout_engine_save_gif_draws_once_a_frame_the_writer_twice(
-        tmp_path, monkeypatch):
-    """01 and 07: "twice with a layout engine, as `savefig` does"; `save_gif` once."""
+def test_01_and_07_with_a_layout_engine_both_draw_as_often_as_matplotlib(tmp_path, monkeypatch):
+    """01 and 07: a figure whose draws change the next draw (a layout engine) is drawn "as
+    often as Matplotlib", every draw included, and gives the frames PillowWriter gets."""
+    from corpus import RecordingPillowWriter
     from matplotlib.animation import FuncAnimation
     from matplotlib.figure import Figure
 
     import mplgif
 
     draws = []
-    agg_draw = FigureCanvasAgg.draw
-    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda canvas: draws.append(1) or agg_draw(canvas))
+    figure_draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda fig, renderer: draws.append(1)
+                        or figure_draw(fig, renderer))
 
     def constrained(frames=3):
         fig = Figure(figsize=(2, 1.5), dpi=40, layout="constrained")
-        FigureCanvasAgg(fig)
-        (line,) = fig.add_subplot().plot(X, np.sin(X))
-        return FuncAnimation(fig, lambda k: line.set_ydata(np.sin(X + k)) or (line,),
-                             frames=frames)
+        FigureCanvasAgg(fig)  # a canvas that draws at once, as pyplot's without a window
+        ax = fig.add_subplot()
+        (line,) = ax.plot(X, np.sin(X))
+
+        def update(k):
+            line.set_ydata(10.0 ** k * np.sin(X))  # tick labels widen: the layout moves
+            ax.set_ylim(-(10.0 ** k), 10.0 ** k)
+            return (line,)
+
+        return FuncAnimation(fig, update, frames=frames)
 
     counts = {}
+    pillow = RecordingPillowWriter(fps=10)
     for how, save in {
+        "pillow": lambda path: constrained().save(path, writer=pillow),
         "save_gif": lambda path: mplgif.save_gif(constrained(), path, fps=10),
         "writer": lambda path: constrained().save(path, writer="mplgif", fps=10),
     }.items():
         draws.clear()
         save(tmp_path / f"{how}.gif")
         counts[how] = len(draws)
-    assert counts == {"save_gif": 3, "writer": 6}, counts
+    assert counts["save_gif"] == counts["writer"] == counts["pillow"] > 3, counts
+    from mplgif.frames import draw_frames
+
+    frames = [pixels.copy() for pixels in draw_frames(constrained())]
+    assert all((a == b).all() for a, b in zip(frames, pillow.recorded, strict=True))
 
 
 def test_00_without_imagemagick_extra_args_make_the_pillow_stand_in_fail(tmp_path):

@@ -1,5 +1,6 @@
-"""Every corpus animation saves right: blitted frames equal full draws, and
-the GIF shows their colours at least as faithfully as PillowWriter's.
+"""Every corpus animation saves right: blitted frames equal full draws, both
+fast paths give the frames PillowWriter is handed under anim.save, and the GIF
+shows their colours at least as faithfully as PillowWriter's.
 
 ``verify=True`` makes save_gif draw every blitted frame in full as well and
 raise at the first pixel that differs (mplgif.writer.BlitMismatchError).
@@ -18,6 +19,8 @@ from PIL import Image, ImageSequence
 
 import mplgif
 from mplgif.encoding import GifStream
+from mplgif.frames import draw_frames
+from mplgif.writer import GifWriter
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -71,16 +74,10 @@ def test_blitting_still_blits_where_it_is_safe(name, tmp_path, monkeypatch):
     assert len(draws) == 1  # one background, then only what the update changed is repainted
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_the_writer_matches_savefig_on_the_corpus(name, tmp_path):
-    from mplgif.writer import GifWriter
-
-    fig, anim = CASES[name]()
-    try:
-        anim.save(tmp_path / f"{name}.gif", writer=GifWriter(fps=10, verify=True))
-    finally:
-        plt.close(fig)
-    assert mplgif.gif_info(tmp_path / f"{name}.gif").frames >= 1
+def _differing(want: list, got: list) -> list[int]:
+    """Per frame, how many pixels differ (all frames must be there)."""
+    assert len(got) == len(want)
+    return [int((a != b).any(axis=-1).sum()) for a, b in zip(want, got, strict=True)]
 
 
 def _decoded(gif: bytes, fps: float) -> list[np.ndarray]:
@@ -109,25 +106,49 @@ def _far_and_error(reference: list[np.ndarray], gif: bytes) -> tuple[list[int], 
     return far, float(np.mean([o.mean() for o in off])), wrong
 
 
+class RecordingGifWriter(GifWriter):
+    """The mplgif writer, keeping each frame it encodes in ``recorded``."""
+
+    def setup(self, fig, outfile, dpi=None):
+        self.recorded = []
+        super().setup(fig, outfile, dpi=dpi)
+
+    def add_frame(self, rgba):
+        self.recorded.append(np.array(rgba))
+        super().add_frame(rgba)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_the_palette_is_as_faithful_as_pillows_on_the_corpus(name, tmp_path):
-    # The frames Matplotlib's PillowWriter gets are the full draws (save_gif
-    # and writer="mplgif" encode the same ones: see the tests above). Encode
-    # them with GifStream too, and compare both GIFs with them, frame by frame.
+def test_both_paths_give_pillowwriters_frames_and_a_palette_as_faithful(name, tmp_path):
+    # The reference: the frames Matplotlib's PillowWriter is handed under anim.save.
     fig, anim = CASES[name]()
     writer = RecordingPillowWriter(fps=10)
-    # anim.save draws each frame twice: once when it steps the animation (draw_idle, which
-    # on a canvas without a window draws at once) and once in the writer's savefig. Only
-    # the frames the writer records are compared, and both encoders are given those, so
-    # the first draw is left out (time). (With a layout engine, the recorded frames may
-    # then differ a little from anim.save's: they are the ones save_gif draws.)
-    fig.canvas.draw_idle = lambda *args, **kwargs: None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. Matplotlib's notes on transparent frames
             anim.save(tmp_path / "pillow.gif", writer=writer)
     finally:
         plt.close(fig)
+    # save_gif's frames (blitted where safe, each blitted one also checked against a full
+    # draw) and writer="mplgif"'s (checked against savefig) must be those, pixel for pixel.
+    fig, anim = CASES[name]()
+    try:
+        frames = draw_frames(anim, blit=True, verify=True)
+        if frames is not None:  # an ArtistAnimation: save_gif lets anim.save drive it
+            fast = [pixels.copy() for pixels in frames]
+            assert _differing(writer.recorded, fast) == [0] * len(fast)
+    finally:
+        plt.close(fig)
+    fig, anim = CASES[name]()
+    ours = RecordingGifWriter(fps=10, verify=True)
+    try:
+        anim.save(tmp_path / "mplgif.gif", writer=ours)
+    finally:
+        plt.close(fig)
+    assert _differing(writer.recorded, ours.recorded) == [0] * len(ours.recorded)
+
+    # The palette: encode the reference with GifStream too, and compare both GIFs with
+    # it, frame by frame.
     reference = [as_a_gif_shows(rgba) for rgba in writer.recorded]
 
     def encode() -> bytes:
