@@ -508,7 +508,7 @@ def _frames(anim, dpi, blit, verify=False):
                 # next one shows, each draw it makes counts.
                 blitter.stop()
                 if exact and idle_draws:
-                    _full_draw(canvas)
+                    _draw_unseen(canvas)  # what anim.save's draw_idle changes
                 _draw_as_savefig(canvas)
             elif blit and blitter.next_frame(anim._drawn_artists):
                 if verify:
@@ -532,6 +532,20 @@ def _full_draw(canvas) -> None:
     saving, canvas._is_saving = canvas._is_saving, True
     try:
         FigureCanvasAgg.draw(canvas)
+    finally:
+        canvas._is_saving = saving
+
+
+def _draw_unseen(canvas) -> None:
+    """Draw with rendering switched off, as savefig's layout pass does: whatever a
+    draw changes (the layout, tick labels, categories, what draw_event handlers
+    do) changes, and no pixel is painted, which costs a fraction of a draw. In
+    place of a draw whose pixels the next draw paints over."""
+    renderer = canvas.get_renderer()
+    saving, canvas._is_saving = canvas._is_saving, True
+    try:
+        with getattr(renderer, "_draw_disabled", contextlib.nullcontext)():
+            canvas.figure.draw(renderer)
     finally:
         canvas._is_saving = saving
 

@@ -42,6 +42,8 @@ from .frames import (
     BlitMismatchError,
     _Blitter,
     _compare,
+    _draw_unseen,
+    _draws_at_once,
     _draws_change_what_follows,
     _every_artist,
     _hold_first_draws,
@@ -272,7 +274,11 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         self._own_draw_idle = vars(canvas).get("draw_idle")
         if self._plain_canvas is None and _draws_change_what_follows(fig, canvas):
             # A draw can move what the next one shows (a layout engine, say): every
-            # draw anim.save makes counts, as with Matplotlib's own writers.
+            # draw anim.save makes counts, as with Matplotlib's own writers. Where
+            # draw_idle draws at once, the same draw with rendering switched off
+            # changes the same (its pixels were painted over by savefig's anyway).
+            if _draws_at_once(canvas):
+                canvas.draw_idle = lambda *args, **kwargs: _draw_unseen(canvas)
             return
         canvas.draw_idle = _no_draw
 
