@@ -189,10 +189,15 @@ class _Blitter:
         self.stale_after_draw = {
             artist: _looks(artist) for artist in self.watched if artist.stale
         }
-        # The watched artists outside the axes' Axis objects (whose ticks follow
-        # the axes' transforms and tick labels, which _hidden looks at as a whole).
-        self.axis_list = [axis for ax in self.fig.axes for axis in _axes_axis(ax)]
-        ticks = {id(part) for axis in self.axis_list for part in [axis, *_every_artist(axis)]}
+        # The axes in the background (not repainted each frame; a hidden one draws
+        # nothing, and showing it marks it stale), whose transforms and tick labels
+        # _hidden looks at; and the watched artists outside every Axis object (whose
+        # ticks follow those transforms and tick labels).
+        self.seen_axes = [ax for ax in self.fig.axes if ax.get_visible() and ax not in overlay]
+        self.axis_list = [axis for ax in self.seen_axes for axis in _axes_axis(ax)
+                          if axis.get_visible()]
+        ticks = {id(part) for ax in self.fig.axes for axis in _axes_axis(ax)
+                 for part in [axis, *_every_artist(axis)]}
         self.placed = [artist for artist in self.watched if id(artist) not in ticks]
         self.hidden = self._hidden()
 
@@ -227,7 +232,7 @@ class _Blitter:
         connection patches placed from other artists."""
         renderer = self.canvas.get_renderer()
         transforms = {}
-        for ax in self.fig.axes:
+        for ax in self.seen_axes:
             for transform in (ax.transData, ax.transAxes, ax.get_xaxis_transform(),
                               ax.get_yaxis_transform()):
                 transforms[id(transform)] = transform
