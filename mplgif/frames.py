@@ -193,10 +193,11 @@ class _Blitter:
         # nothing, and showing it marks it stale), whose transforms and tick labels
         # _hidden looks at; and the watched artists outside every Axis object (whose
         # ticks follow those transforms and tick labels).
-        self.seen_axes = [ax for ax in self.fig.axes if ax.get_visible() and ax not in overlay]
+        self.seen_axes = [ax for ax in _all_axes(self.fig)
+                          if ax.get_visible() and ax not in overlay]
         self.axis_list = [axis for ax in self.seen_axes for axis in _axes_axis(ax)
                           if axis.get_visible()]
-        ticks = {id(part) for ax in self.fig.axes for axis in _axes_axis(ax)
+        ticks = {id(part) for ax in _all_axes(self.fig) for axis in _axes_axis(ax)
                  for part in [axis, *_every_artist(axis)]}
         self.placed = [artist for artist in self.watched if id(artist) not in ticks]
         self.hidden = self._hidden()
@@ -229,7 +230,16 @@ class _Blitter:
         theta offset, an Affine2D that several artists share), as where it puts a
         few points; tick labels from a formatter that reads outside state; where
         each legend goes (loc="best" follows the data); annotations, arrows and
-        connection patches placed from other artists."""
+        connection patches placed from other artists. Looking marks nothing
+        stale (an annotation's extent sets its transform, which would)."""
+        stale = [(artist, artist._stale) for artist in [self.fig, *self.watched]]
+        try:
+            return self._look()
+        finally:
+            for artist, flag in stale:
+                artist._stale = flag
+
+    def _look(self) -> list:
         renderer = self.canvas.get_renderer()
         transforms = {}
         for ax in self.seen_axes:
@@ -252,7 +262,7 @@ class _Blitter:
                 state.append(artist.arrow_patch.get_path().vertices.copy())
             elif isinstance(artist, FancyArrowPatch):
                 state.append(artist.get_path().vertices.copy())
-        state += [transform.transform(_PROBE) for transform in transforms.values()]
+        state += [_probed(transform) for transform in transforms.values()]
         state.append([artist.get_animated() for artist in self.watched])
         for axis in self.axis_list:
             tickers = [(axis.major, axis.get_majorticklocs())]
@@ -409,6 +419,27 @@ def _data_of(artist) -> list:
     return copies
 
 
+def _probed(transform):
+    """Where `transform` puts _PROBE; for a transform that refuses those points (a
+    function scale defined for some values only), an object equal to nothing, so
+    that the frame is drawn in full."""
+    with np.errstate(all="ignore"):
+        try:
+            return transform.transform(_PROBE)
+        except (ValueError, TypeError, ArithmeticError):  # outside its domain
+            return object()
+
+
+def _all_axes(fig) -> list:
+    """Every Axes of `fig`, with those held by another (an inset, a secondary axis)."""
+    found, waiting = [], list(fig.axes)
+    while waiting:
+        ax = waiting.pop(0)
+        found.append(ax)
+        waiting += getattr(ax, "child_axes", [])
+    return found
+
+
 def _axes_axis(ax) -> list:
     """The Axis objects (x, y, a polar axes' theta and r...) of `ax`."""
     return [child for child in ax.get_children() if isinstance(child, Axis)]
@@ -459,11 +490,15 @@ def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bo
     those artists, and whatever a full draw paints after them (any axes drawn
     later, repainted whole), are repainted. When anything else changed (an
     axes limit, an artist not returned), the background is drawn again for
-    that frame. Animations that cannot gain from blitting (figures with a
-    layout engine, returned artists drawn below the axis lines or images, in
-    the first axes that holds a returned artist; artists the update does not
-    return) are drawn in full, each frame once. The pixels are those of a full
-    draw either way; the same buffer is reused, so copy a frame to keep it.
+    that frame. Animations that cannot gain from blitting (returned artists
+    drawn below the axis lines or images, in the first axes that holds a
+    returned artist; artists the update does not return) are drawn in full,
+    each frame once. A figure whose draws change what its next draw shows (a
+    layout engine, category axes, a draw_event handler), or whose savefig
+    settings change the picture, is drawn as anim.save draws it: the draw that
+    advances the animation (with rendering switched off), then savefig. The
+    pixels are those anim.save hands a writer either way; the same buffer is
+    reused, so copy a frame to keep it.
 
     With ``verify=True``, every blitted frame is also drawn in full and
     compared, pixel for pixel; the first difference raises
@@ -498,9 +533,11 @@ def _frames(anim, dpi, blit, verify=False):
         # figure's own canvas if that is an Agg one (not a window's, nor the canvas of
         # a closed figure on Matplotlib 3.11, which does not draw).
         idle_draws = _draws_at_once(original_canvas)
-        # A savefig.* setting that changes the picture (a face colour, transparency):
-        # every frame is drawn by savefig, as anim.save's.
-        restyled = not _savefig_as_drawn(fig, {})
+        # A savefig.* setting that changes the picture (a face colour, transparency),
+        # or Matplotlib 3.7's own face colour for anim.save: every frame is drawn by
+        # savefig, as anim.save's.
+        options = _anim_save_options(fig)
+        restyled = not _savefig_as_drawn(fig, options)
         # As anim.save: the init function (or the first frame), then each frame
         # through FuncAnimation's own _draw_frame, which with blit=True marks what
         # the update returns as animated; a full draw is made as savefig makes it.
@@ -514,7 +551,7 @@ def _frames(anim, dpi, blit, verify=False):
                 blitter.stop()
                 if exact and idle_draws:
                     _draw_unseen(canvas)  # what anim.save's draw_idle changes
-                _draw_as_savefig(canvas)
+                _draw_as_savefig(canvas, options)
             elif blit and blitter.next_frame(anim._drawn_artists):
                 if verify:
                     blitter.verify(index)
@@ -555,10 +592,27 @@ def _draw_unseen(canvas) -> None:
         canvas._is_saving = saving
 
 
-def _draw_as_savefig(canvas) -> None:
+def _draw_as_savefig(canvas, options: dict) -> None:
     """Draw as savefig does (with a layout engine, a pass that lays the figure out
-    first), by calling it: the pixels are left in the canvas."""
-    canvas.figure.savefig(io.BytesIO(), format="rgba", dpi=canvas.figure.dpi)
+    first), by calling it with `options`: the pixels are left in the canvas."""
+    canvas.figure.savefig(io.BytesIO(), format="rgba", dpi=canvas.figure.dpi,
+                          bbox_inches=None, **options)
+
+
+def _anim_save_options(fig) -> dict:
+    """The savefig options anim.save gives a GIF writer's grab_frame: none, except on
+    Matplotlib 3.7, which paints the figure's face colour onto white and turns
+    transparency off for every writer (later versions, for writers that cannot
+    keep transparency, as PillowWriter can)."""
+    from matplotlib.animation import AbstractMovieWriter
+
+    if hasattr(AbstractMovieWriter, "_supports_transparency"):  # Matplotlib 3.8 and later
+        return {}
+    facecolor = mpl.rcParams["savefig.facecolor"]
+    if isinstance(facecolor, str) and facecolor == "auto":
+        facecolor = fig.get_facecolor()
+    red, green, blue, alpha = mcolors.to_rgba(facecolor)
+    return {"facecolor": alpha * np.array([red, green, blue]) + 1 - alpha, "transparent": False}
 
 
 def _savefig_as_drawn(fig, savefig_kwargs: dict) -> bool:
@@ -590,6 +644,13 @@ def _savefig_as_drawn(fig, savefig_kwargs: dict) -> bool:
     return np.allclose(mcolors.to_rgba(asked), mcolors.to_rgba(fig.get_facecolor()))
 
 
+def _stateless(converter) -> bool:
+    """Is `converter` one whose conversion changes nothing (dates, decimals, pandas'
+    times), unlike categories, which a draw adds to the axis?"""
+    module = type(converter).__module__
+    return module in ("matplotlib.dates", "matplotlib.units") or module.startswith("pandas.")
+
+
 def _draws_at_once(canvas) -> bool:
     """Does ``canvas.draw_idle()`` draw the figure at once (an Agg canvas, such as
     pyplot's without a window, or Jupyter's before it closes the figure)?"""
@@ -605,10 +666,10 @@ def _draws_change_what_follows(fig, canvas) -> bool:
     sets a title from the limits, say)."""
     if fig.get_layout_engine() is not None:
         return True
-    for ax in fig.axes:
+    for ax in _all_axes(fig):
         for axis in _axes_axis(ax):
             converter = axis.get_converter() if hasattr(axis, "get_converter") else axis.converter
-            if converter is not None and type(converter).__module__ != "matplotlib.dates":
+            if converter is not None and not _stateless(converter):
                 return True
     from matplotlib.animation import Animation
 

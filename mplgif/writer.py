@@ -272,15 +272,22 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             FigureCanvasAgg(fig)
         self._canvas = canvas = fig.canvas
         self._own_draw_idle = vars(canvas).get("draw_idle")
-        if self._plain_canvas is None and _draws_change_what_follows(fig, canvas):
-            # A draw can move what the next one shows (a layout engine, say): every
-            # draw anim.save makes counts, as with Matplotlib's own writers. Where
-            # draw_idle draws at once, the same draw with rendering switched off
-            # changes the same (its pixels were painted over by savefig's anyway).
-            if _draws_at_once(canvas):
-                canvas.draw_idle = lambda *args, **kwargs: _draw_unseen(canvas)
-            return
-        canvas.draw_idle = _no_draw
+        idle_draws = self._plain_canvas is None and _draws_at_once(canvas)
+        canvas.draw_idle = partial(self._advance, canvas, idle_draws)
+
+    def _advance(self, canvas, idle_draws: bool, *args, **kwargs) -> None:
+        """In place of ``canvas.draw_idle`` while saving (``anim.save`` calls it to
+        advance the animation). Nothing, the writer drawing the frame, unless that
+        would draw at once and a draw can move what the next one shows (a layout
+        engine, categories, a draw_event handler; looked at on every call): then
+        every draw anim.save makes counts, as with Matplotlib's own writers, and
+        this one is made with rendering switched off, which changes the same (its
+        pixels were painted over by savefig's anyway)."""
+        if idle_draws and _draws_change_what_follows(self.fig, canvas):
+            if isinstance(canvas, FigureCanvasAgg):
+                _draw_unseen(canvas)
+            else:
+                canvas.draw()  # a vector backend's canvas draws without rendering
 
     def _start_blitting(self) -> None:
         """At the first frame: blit if one FuncAnimation drives the figure."""
@@ -325,7 +332,8 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             self._as_drawn(savefig_kwargs)
             and isinstance(canvas, FigureCanvasAgg)
             and self.fig.dpi == self.dpi
-            # A layout engine moves things again in savefig's draw.
+            # A layout engine (or categories, a draw_event handler) moves things
+            # again in savefig's draw.
             and not _draws_change_what_follows(self.fig, canvas)
             and canvas.get_width_height(physical=True) == (width, height)
         ):
@@ -483,10 +491,6 @@ def timing_warning(fps: float, delays_cs: list[int]) -> str:
             "less."
         )
     return ""
-
-
-def _no_draw(*args, **kwargs) -> None:
-    """``draw_idle`` while the mplgif writer saves: it draws each frame itself."""
 
 
 def _only_animation(fig):

@@ -164,8 +164,14 @@ def test_both_paths_give_pillowwriters_frames_and_a_palette_as_faithful(name, tm
     ours = encode()
     assert encode() == ours  # deterministic
     our_far, our_error, our_wrong = _far_and_error(reference, ours)
-    pillow_far, pillow_error, _ = _far_and_error(reference, (tmp_path / "pillow.gif").read_bytes())
     assert our_wrong == 0, f"{our_wrong} pixels transparent where the frame is not, or opaque"
+    pillow = (tmp_path / "pillow.gif").read_bytes()
+    if len(_decoded(pillow, fps=10)) != len(reference):
+        # Pillow 9.5 merges identical frames without adding up their delays, so its GIF
+        # has fewer frames than were saved (and plays too fast): ours must then be exact.
+        assert max(our_far) == 0 and our_error < 0.5, (our_far, our_error)
+        return
+    pillow_far, pillow_error, _ = _far_and_error(reference, pillow)
     for index, (mine, theirs) in enumerate(zip(our_far, pillow_far, strict=True)):
         assert mine <= theirs + 50, f"frame {index}: {mine} far pixels, PillowWriter {theirs}"
     assert our_error <= pillow_error + 0.05, (

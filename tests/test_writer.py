@@ -1194,3 +1194,44 @@ def test_a_webagg_canvas_saves_under_anim_save(tmp_path):
     )
     assert fig.canvas is canvas and canvas.manager is not None
     assert mplgif.gif_info(tmp_path / "a.gif").frames == 3
+
+
+def test_unmarked_changes_are_seen_without_costing_ordinary_frames(tmp_path, monkeypatch):
+    # From a review of the blitter's per-frame look: an annotation in the background
+    # must not stop blitting (measuring it marked it stale), a secondary axis's tick
+    # labels from a formatter reading a variable must be seen (it is held by an axes,
+    # not the figure), and a function scale must not warn about the points probed.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from mplgif.frames import draw_frames
+
+    draws = []
+    real_draw = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw",
+                        lambda canvas: draws.append(1) or real_draw(canvas))
+    x = np.linspace(0.1, 6, 40)
+
+    fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+    ax.annotate("note", xy=(2, 0.5), zorder=1)
+    (line,) = ax.plot(x, np.sin(x))
+    anim = FuncAnimation(fig, lambda k: line.set_ydata(np.sin(x + k)) or (line,), frames=5)
+    list(draw_frames(anim))
+    plt.close(fig)
+    assert len(draws) == 1  # one background, then every frame blitted
+
+    clock = {"start": 0}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(3, 1.5), dpi=40)
+    left.secondary_xaxis("top").xaxis.set_major_formatter(
+        lambda value, position: f"{value + clock['start']:.0f}")
+    left.set_xscale("function", functions=(np.sqrt, np.square))
+    (line,) = right.plot(x, np.sin(x))
+
+    def update(k):
+        clock["start"] = 10 * k
+        line.set_ydata(np.sin(x + k))
+        return (line,)
+
+    anim = FuncAnimation(fig, update, frames=4)
+    with every_warning_an_error():
+        list(draw_frames(anim, verify=True))  # raises at a blitted frame that differs
+    plt.close(fig)
