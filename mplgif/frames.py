@@ -25,6 +25,28 @@ from matplotlib.ticker import NullLocator
 __all__ = ["BlitMismatchError", "draw_frames"]
 
 
+@contextlib.contextmanager
+def _saving(canvas, flag: bool = True):
+    """The canvas flagged as saving (or not) for the block, as savefig flags it: an
+    Axes draws its children marked animated only while the canvas is saving."""
+    saving, canvas._is_saving = canvas._is_saving, flag
+    try:
+        yield
+    finally:
+        canvas._is_saving = saving
+
+
+@contextlib.contextmanager
+def _stale_flags_kept(artists):
+    """Every one of `artists` keeps its stale flag, whatever the block does."""
+    stale = [(artist, artist._stale) for artist in artists]
+    try:
+        yield
+    finally:
+        for artist, flag in stale:
+            artist._stale = flag
+
+
 def _draw_order(fig) -> list:
     """Top-level artists in the order a full draw paints them (the figure's
     children by zorder; an Axes counts as one)."""
@@ -40,7 +62,8 @@ def _every_artist(fig) -> list:
     (ticks a figure with its axis off never draws; making them was most of the
     time of a small save). A tick not made yet is neither drawn nor animated;
     a tick made earlier that the current limits leave out is listed too, and
-    watching it as well only ever makes the blitter more careful."""
+    watching it as well only ever makes the blitter more careful. Parts that an
+    artist draws without listing them (:func:`_parts`) are included."""
     found, waiting = [], [fig]
     while waiting:
         parent = waiting.pop()
@@ -232,12 +255,8 @@ class _Blitter:
         each legend goes (loc="best" follows the data); annotations, arrows and
         connection patches placed from other artists. Looking marks nothing
         stale (an annotation's extent sets its transform, which would)."""
-        stale = [(artist, artist._stale) for artist in [self.fig, *self.watched]]
-        try:
+        with _stale_flags_kept([self.fig, *self.watched]):
             return self._look()
-        finally:
-            for artist, flag in stale:
-                artist._stale = flag
 
     def _look(self) -> list:
         renderer = self.canvas.get_renderer()
@@ -277,14 +296,11 @@ class _Blitter:
     def _paint_overlay(self) -> None:
         renderer = self.canvas.get_renderer()
         # An Axes repainted whole draws its children marked animated (as
-        # FuncAnimation(blit=True) marks what it returns) only while the canvas
-        # is saving, as a full draw under savefig does.
-        saving, self.canvas._is_saving = self.canvas._is_saving, True
-        try:
+        # FuncAnimation(blit=True) marks what it returns), as a full draw under
+        # savefig does.
+        with _saving(self.canvas):
             for artist in self.overlay:
                 artist.draw(renderer)
-        finally:
-            self.canvas._is_saving = saving
 
     def frame(self, returned) -> bool:
         """Paint the frame the update function just made; False means 'draw it in full'."""
@@ -309,14 +325,13 @@ class _Blitter:
         self._snapshot()
         return True
 
-    def next_frame(self, returned, safe=None) -> bool:
+    def next_frame(self, returned) -> bool:
         """Blit the frame the update function just made (it returned `returned`) if
-        that is safe, also by `safe()` if given; False means 'draw it in full', and the
-        blitter has stopped. After two frames in a row drawn in full, it stops
-        trying: an animation that changes more than its artists every frame
-        would pay for the checks on every frame."""
-        blitted = (self.full_in_a_row < 2 and _artists(returned)
-                   and (safe is None or safe()) and self.frame(returned))
+        that is safe; False means 'draw it in full', and the blitter has stopped.
+        After two frames in a row drawn in full, it stops trying: an animation
+        that changes more than its artists every frame would pay for the checks on
+        every frame."""
+        blitted = self.full_in_a_row < 2 and _artists(returned) and self.frame(returned)
         if blitted:
             self.full_in_a_row = 0
         else:
@@ -337,15 +352,13 @@ class _Blitter:
         the next frame sees: the repainted artists lose their animated mark
         meanwhile, every artist keeps its stale flag, and the draw is the
         blitter's own."""
-        stale = [(artist, artist._stale) for artist in [self.fig, *_every_artist(self.fig)]]
-        self._set_animated(False)
-        try:
-            with self.own_draws():
-                yield
-        finally:
-            self._set_animated(True)
-            for artist, flag in stale:
-                artist._stale = flag
+        with _stale_flags_kept([self.fig, *_every_artist(self.fig)]):
+            self._set_animated(False)
+            try:
+                with self.own_draws():
+                    yield
+            finally:
+                self._set_animated(True)
 
     def _set_animated(self, value: bool) -> None:
         for artist in self.overlay:
@@ -571,25 +584,18 @@ def _full_draw(canvas) -> None:
     """Draw the figure in full as savefig draws it: with the canvas flagged as
     saving, so that the artists of an Axes marked animated are drawn too (a
     figure's own children marked animated never are)."""
-    saving, canvas._is_saving = canvas._is_saving, True
-    try:
+    with _saving(canvas):
         FigureCanvasAgg.draw(canvas)
-    finally:
-        canvas._is_saving = saving
 
 
 def _draw_unseen(canvas) -> None:
     """Draw with rendering switched off, as savefig's layout pass does: whatever a
     draw changes (the layout, tick labels, categories, what draw_event handlers
-    do) changes, and no pixel is painted, which costs a fraction of a draw. In
-    place of a draw whose pixels the next draw paints over."""
+    do) changes, and no pixel is painted (which saves little where the time goes
+    into text layout). In place of a draw whose pixels the next draw paints over."""
     renderer = canvas.get_renderer()
-    saving, canvas._is_saving = canvas._is_saving, True
-    try:
-        with getattr(renderer, "_draw_disabled", contextlib.nullcontext)():
-            canvas.figure.draw(renderer)
-    finally:
-        canvas._is_saving = saving
+    with _saving(canvas), getattr(renderer, "_draw_disabled", contextlib.nullcontext)():
+        canvas.figure.draw(renderer)
 
 
 def _draw_as_savefig(canvas, options: dict) -> None:

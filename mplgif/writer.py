@@ -45,10 +45,11 @@ from .frames import (
     _draw_unseen,
     _draws_at_once,
     _draws_change_what_follows,
-    _every_artist,
+    _full_draw,
     _hold_first_draws,
     _release_first_draws,
     _savefig_as_drawn,
+    _saving,
     draw_frames,
 )
 from .inspecting import gif_info
@@ -318,18 +319,13 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         if plain is not None:
             self.fig.set_canvas(plain)
 
-    def _as_drawn(self, savefig_kwargs) -> bool:
-        """Would savefig with these options give what the canvas drew?
-        (:func:`mplgif.frames._savefig_as_drawn`)"""
-        return _savefig_as_drawn(self.fig, savefig_kwargs)
-
     def _frame_pixels(self, savefig_kwargs) -> np.ndarray:
         """The current frame's RGBA pixels, drawn once: blitted where that is
         safe, else drawn in full on the canvas, else by ``savefig``."""
         canvas = self.fig.canvas
         width, height = self.frame_size
         if not (
-            self._as_drawn(savefig_kwargs)
+            _savefig_as_drawn(self.fig, savefig_kwargs)
             and isinstance(canvas, FigureCanvasAgg)
             and self.fig.dpi == self.dpi
             # A layout engine (or categories, a draw_event handler) moves things
@@ -345,11 +341,7 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
             # need the figure manager anim.save takes away), and artists marked
             # animated drawn too (anim.save marks the canvas saving already; a
             # loop of grab_frame calls does not).
-            saving, canvas._is_saving = canvas._is_saving, True
-            try:
-                FigureCanvasAgg.draw(canvas)
-            finally:
-                canvas._is_saving = saving
+            _full_draw(canvas)
         pixels = np.asarray(canvas.buffer_rgba())
         if self.verify:
             pixels = pixels.copy()  # savefig draws into the same buffer
@@ -376,28 +368,10 @@ class GifWriter(FailureAwareWriter, animation.AbstractMovieWriter):
         returned = getattr(self._anim, "_drawn_artists", None)
         canvas = self.fig.canvas
         # Blitting draws the background without the artists it repaints
-        # (marked animated), which a saving canvas would draw.
-        saving, canvas._is_saving = canvas._is_saving, False
-        try:
-            return blitter.next_frame(returned, partial(self._plainly_animated, returned))
-        finally:
-            canvas._is_saving = saving
-
-    def _plainly_animated(self, returned) -> bool:
-        """No artist but the returned ones is marked animated (a background
-        drawn while not saving would leave it out)."""
-        blitter = self._blitter
-        if blitter.background is not None and frozenset(returned) == blitter.returned:
-            return True  # checked when this background was drawn
-        repainted = set(returned)
-        if any(artist.get_animated() and artist.axes is None for artist in returned):
-            # savefig leaves out a figure-level artist marked animated (as
-            # FuncAnimation(blit=True) marks what it returns); a blit would paint it.
-            return False
-        return not any(
-            artist.get_animated() and artist not in repainted
-            for artist in _every_artist(self.fig)
-        )
+        # (marked animated), which a saving canvas would draw. (The blitter also
+        # draws in full where another artist is marked animated: _Blitter._plan.)
+        with _saving(canvas, False):
+            return blitter.next_frame(returned)
 
     def _saved(self, savefig_kwargs) -> np.ndarray:
         """The frame as savefig draws it."""

@@ -802,8 +802,8 @@ _FRAME_WORK = {
     "_draw_order", "_axes_order", "_every_artist", "_inside_any", "_artists", "add",
     "_global_indices", "_find",
     "_nearest", "_add_entries", "_local_table", "come_closer", "_remember", "_write", "_encode",
-    "_pack", "_unpack", "_frame_pixels", "_as_drawn", "grab_frame", "add_frame", "_blitted",
-    "_plainly_animated", "_start_blitting", "_stop_blitting", "_advance", "_frame_end_cs",
+    "_pack", "_unpack", "_frame_pixels", "_savefig_as_drawn", "grab_frame", "add_frame", "_blitted",
+    "_start_blitting", "_stop_blitting", "_advance", "_frame_end_cs",
     "close", "_on_draw", "own_draws", "_draw", "_looks", "unseen", "stop", "_saved",
     "next_frame",
 }
