@@ -1,9 +1,10 @@
-"""Every corpus animation saves right: blitted frames equal full draws, both
-fast paths give the frames PillowWriter is handed under anim.save, and the GIF
-shows their colours at least as faithfully as PillowWriter's.
+"""Every corpus animation saves right: both fast paths give the frames
+PillowWriter is handed under anim.save, pixel for pixel, and the GIF shows
+their colours at least as faithfully as PillowWriter's.
 
-``verify=True`` makes save_gif draw every blitted frame in full as well and
-raise at the first pixel that differs (mplgif.writer.BlitMismatchError).
+save_gif runs as a user calls it; writer="mplgif" runs with ``verify=True``,
+which draws every blitted frame in full as well and raises at the first pixel
+that differs (mplgif.frames.BlitMismatchError).
 """
 
 from __future__ import annotations
@@ -18,23 +19,7 @@ from corpus import CASES, FRAMES, RecordingPillowWriter, as_a_gif_shows, off_by
 from PIL import Image, ImageSequence
 
 import mplgif
-from mplgif.encoding import GifStream
-from mplgif.frames import draw_frames
 from mplgif.writer import GifWriter
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_save_gif_writes_every_frame_of_the_corpus(name, tmp_path):
-    # Its frames, blitted frames checked against full draws, are compared with
-    # PillowWriter's below (draw_frames is where save_gif's frames come from).
-    fig, anim = CASES[name]()
-    try:
-        info = mplgif.save_gif(anim, tmp_path / f"{name}.gif", fps=10)
-    finally:
-        plt.close(fig)
-    assert info.frames >= 1
-    if name not in ("series_training", "series_comparison"):
-        assert info.frames == FRAMES
 
 
 def test_the_verification_catches_a_blitter_that_misses_a_change(tmp_path, monkeypatch):
@@ -108,20 +93,9 @@ def _far_and_error(reference: list[np.ndarray], gif: bytes) -> tuple[list[int], 
     return far, float(np.mean([o.mean() for o in off])), wrong
 
 
-class RecordingGifWriter(GifWriter):
-    """The mplgif writer, keeping each frame it encodes in ``recorded``."""
-
-    def setup(self, fig, outfile, dpi=None):
-        self.recorded = []
-        super().setup(fig, outfile, dpi=dpi)
-
-    def add_frame(self, rgba):
-        self.recorded.append(np.array(rgba))
-        super().add_frame(rgba)
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_both_paths_give_pillowwriters_frames_and_a_palette_as_faithful(name, tmp_path):
+def test_both_paths_give_pillowwriters_frames_and_a_palette_as_faithful(
+        name, tmp_path, monkeypatch):
     # The reference: the frames Matplotlib's PillowWriter is handed under anim.save.
     fig, anim = CASES[name]()
     writer = RecordingPillowWriter(fps=10)
@@ -131,38 +105,37 @@ def test_both_paths_give_pillowwriters_frames_and_a_palette_as_faithful(name, tm
             anim.save(tmp_path / "pillow.gif", writer=writer)
     finally:
         plt.close(fig)
-    # save_gif's frames (blitted where safe, each blitted one also checked against a full
-    # draw) and writer="mplgif"'s (checked against savefig) must be those, pixel for pixel.
+    # save_gif as a user calls it (blitting where it is safe, no verification): the frames
+    # it encodes must be those, pixel for pixel.
+    encoded = []
+    add_frame = GifWriter.add_frame
+    monkeypatch.setattr(GifWriter, "add_frame",
+                        lambda self, rgba: (encoded.append(np.array(rgba)), add_frame(self, rgba)))
     fig, anim = CASES[name]()
     try:
-        frames = draw_frames(anim, blit=True, verify=True)
-        if frames is not None:  # an ArtistAnimation: save_gif lets anim.save drive it
-            fast = [pixels.copy() for pixels in frames]
-            assert _differing(writer.recorded, fast) == [0] * len(fast)
+        info = mplgif.save_gif(anim, tmp_path / "save_gif.gif", fps=10)
     finally:
         plt.close(fig)
+    assert info.frames == len(writer.recorded) == len(encoded)
+    if name not in ("series_training", "series_comparison"):
+        assert info.frames == FRAMES
+    assert _differing(writer.recorded, encoded) == [0] * len(encoded)
+    # writer="mplgif", with verification on: each blitted frame is also drawn in full,
+    # and the first differing pixel raises. Its frames must be PillowWriter's too, and
+    # its file save_gif's, byte for byte (the encoder is deterministic).
+    encoded.clear()
     fig, anim = CASES[name]()
-    ours = RecordingGifWriter(fps=10, verify=True)
     try:
-        anim.save(tmp_path / "mplgif.gif", writer=ours)
+        anim.save(tmp_path / "mplgif.gif", writer=GifWriter(fps=10, verify=True))
     finally:
         plt.close(fig)
-    assert _differing(writer.recorded, ours.recorded) == [0] * len(ours.recorded)
+    assert _differing(writer.recorded, encoded) == [0] * len(encoded)
+    ours = (tmp_path / "save_gif.gif").read_bytes()
+    assert (tmp_path / "mplgif.gif").read_bytes() == ours
 
-    # The palette: encode the reference with GifStream too, and compare both GIFs with
-    # it, frame by frame.
+    # The palette: compare save_gif's GIF and PillowWriter's with the reference,
+    # frame by frame.
     reference = [as_a_gif_shows(rgba) for rgba in writer.recorded]
-
-    def encode() -> bytes:
-        file = io.BytesIO()
-        stream = GifStream(file, reference[0].shape[1], reference[0].shape[0])
-        for rgba in writer.recorded:
-            stream.add(rgba, 10)
-        stream.close()
-        return file.getvalue()
-
-    ours = encode()
-    assert encode() == ours  # deterministic
     our_far, our_error, our_wrong = _far_and_error(reference, ours)
     assert our_wrong == 0, f"{our_wrong} pixels transparent where the frame is not, or opaque"
     pillow = (tmp_path / "pillow.gif").read_bytes()
