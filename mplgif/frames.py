@@ -120,6 +120,7 @@ class _Blitter:
         self.returned: frozenset = frozenset()
         self.background = None
         self.full_in_a_row = 0  # frames drawn in full since the last one blitted
+        self.new_background = False  # whether the last frame had to draw it again
         # A draw the blitter did not make (an update function calling
         # fig.canvas.draw(), say) marks everything it drew up to date, hiding
         # what changed: the background is then drawn again.
@@ -313,6 +314,8 @@ class _Blitter:
             self.canvas.restore_region(self.background)
             self._paint_overlay()
             return True
+        # A background drawn again because something in it changed (not the first).
+        self.new_background = self.background is not None
         self._set_animated(False)  # the old overlay, as it was before it was marked
         plan = self._plan(returned)
         if plan is None:
@@ -328,12 +331,16 @@ class _Blitter:
     def next_frame(self, returned) -> bool:
         """Blit the frame the update function just made (it returned `returned`) if
         that is safe; False means 'draw it in full', and the blitter has stopped.
-        After two frames in a row drawn in full, it stops trying: an animation
-        that changes more than its artists every frame would pay for the checks on
-        every frame."""
+        After two frames in a row drawn in full, or blitted over a background
+        drawn again because it changed, it stops trying: an animation that changes
+        more than its artists every frame would pay for the checks on every frame."""
+        self.new_background = False
         blitted = self.full_in_a_row < 2 and _artists(returned) and self.frame(returned)
-        if blitted:
+        if blitted and not self.new_background:
             self.full_in_a_row = 0
+        elif blitted:
+            # A background drawn again is a full draw with the checks on top: counted.
+            self.full_in_a_row += 1
         else:
             self.stop()
             self.full_in_a_row += 1

@@ -622,6 +622,34 @@ def test_changing_axes_limits_fall_back_to_full_draws(tmp_path):
     plt.close(fig)
 
 
+def test_a_background_that_changes_every_frame_stops_the_checks_after_two(tmp_path,
+                                                                          monkeypatch):
+    # The limits change every frame: each frame's background must be drawn again, which
+    # costs a full draw plus the blitter's checks. After two such frames in a row the
+    # blitter stops trying, and the rest are plain full draws, with the same frames.
+    from mplgif.frames import _Blitter
+
+    snapshots = []
+    snapshot = _Blitter._snapshot
+    monkeypatch.setattr(_Blitter, "_snapshot",
+                        lambda self: (snapshots.append(1), snapshot(self)))
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+    x = np.linspace(0, 1, 50)
+    (line,) = ax.plot(x, x)
+
+    def grow(frame):
+        line.set_ydata(x * (frame + 1))
+        ax.set_ylim(0, frame + 1)
+        return (line,)
+
+    for blit in (True, False):
+        anim = FuncAnimation(fig, grow, frames=8)
+        mplgif.save_gif(anim, tmp_path / f"{blit}.gif", fps=10, blit=blit)
+    plt.close(fig)
+    assert len(snapshots) == 3  # the first background, then two drawn again
+    assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
+
+
 def test_the_blitter_finds_every_artist_without_making_ticks():
     from mpl_toolkits.mplot3d import Axes3D  # noqa: F401 (registers the 3d projection)
 
