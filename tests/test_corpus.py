@@ -110,7 +110,7 @@ def test_both_paths_give_pillowwriters_frames_and_a_palette_as_faithful(
     encoded = []
     add_frame = GifWriter.add_frame
     monkeypatch.setattr(GifWriter, "add_frame",
-                        lambda self, rgba: (encoded.append(np.array(rgba)), add_frame(self, rgba)))
+                        lambda self, rgba: encoded.append(np.array(rgba)) or add_frame(self, rgba))
     fig, anim = CASES[name]()
     try:
         info = mplgif.save_gif(anim, tmp_path / "save_gif.gif", fps=10)

@@ -631,8 +631,7 @@ def test_a_background_that_changes_every_frame_stops_the_checks_after_two(tmp_pa
 
     snapshots = []
     snapshot = _Blitter._snapshot
-    monkeypatch.setattr(_Blitter, "_snapshot",
-                        lambda self: (snapshots.append(1), snapshot(self)))
+    monkeypatch.setattr(_Blitter, "_snapshot", lambda self: snapshots.append(1) or snapshot(self))
     fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
     x = np.linspace(0, 1, 50)
     (line,) = ax.plot(x, x)
