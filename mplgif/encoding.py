@@ -18,7 +18,8 @@
 - only the rectangle that changed since the previous frame is encoded (with
   Pillow's LZW encoder), its unchanged pixels transparent, as soon as the
   next frame is known, into a temporary file, so memory does not grow with
-  the number of frames;
+  the number of frames; a frame identical to the one before is not stored
+  again, that one is shown for both delays (as Pillow stores them);
 - small: the file itself is written at the end, once the palette is complete,
   so the global colour table holds just the entries used (64 for a figure of
   40 colours, not 256); transparency is entry 0, and each frame's LZW codes
@@ -86,6 +87,9 @@ _PLANNED_SIZE = 224
 # above its colour.
 _SEE_THROUGH = np.uint32(0x01000000)
 _SEE_THROUGH_NEAR = 8
+# The longest delay a GIF frame can hold (16 bits of hundredths of a second): identical
+# frames merge into one only up to it.
+_LONGEST_DELAY_CS = 0xFFFF
 
 
 def frame_delays_cs(frames: int, fps: float) -> list[int]:
@@ -269,6 +273,12 @@ class GifStream:
             )
         packed, clear = _pack(frame)
         if self._pending is not None:
+            waiting, waiting_clear, waiting_delay = self._pending
+            if waiting_delay + delay_cs <= _LONGEST_DELAY_CS and np.array_equal(waiting, packed):
+                # The same picture again: one frame shown for both delays, as Pillow
+                # stores it (the same to the viewer, and a frame less to store).
+                self._pending = (waiting, waiting_clear, waiting_delay + delay_cs)
+                return
             self._encode(*self._pending, clear_next=clear)
         self._pending = (packed, clear, delay_cs)
 
@@ -293,7 +303,7 @@ class GifStream:
         if changed is not None:
             touched = changed if vanishing is None else changed | vanishing
             rows = np.flatnonzero(touched.any(axis=1))
-            if len(rows) == 0:  # identical frame: one unchanged pixel keeps its timing
+            if len(rows) == 0:  # the same picture past the longest delay: one unchanged pixel
                 self._write(np.full((1, 1), _UNCHANGED, dtype=np.uint8), (0, 0), delay_cs)
                 self._previous = packed
                 return
@@ -331,13 +341,30 @@ class GifStream:
         out = np.full(region.shape, _UNCHANGED, dtype=np.uint8)
         out[painted] = indices + 1  # after the transparent entry 0
         disposal = 1 if vanishing is None else 2
-        self._write(out, (left, top), delay_cs, table, disposal=disposal)
+        encoded = _lzw(out)
+        if changed is not None:
+            # Unchanged pixels can also be painted again, in their colour where it
+            # has an entry of its own: the viewer shows the same (or, where an
+            # entry only came close before, the exact colour), and LZW often packs
+            # the frame tighter without the holes. The shorter of the two is kept.
+            filled, exact = _filled(out, region, ~changed, self._table(table))
+            encoded_filled = _lzw(filled)
+            if len(encoded_filled[1]) < len(encoded[1]):
+                out, encoded = filled, encoded_filled
+                self._shown_total -= int(shown_region[exact].sum())
+                shown_region[exact] = 0
+        self._write(out, (left, top), delay_cs, table, disposal=disposal, encoded=encoded)
         self._previous = packed
         if disposal == 2:  # the viewer clears the rectangle once the frame is shown
             self._previous = packed.copy()
             self._previous[top:bottom, left:right] = _CLEAR
             self._shown_total -= int(shown_region.sum())
             shown_region[:] = 0
+
+    def _table(self, table: np.ndarray | None) -> np.ndarray:
+        """The colours of a frame's entries 1, 2, ...: its local `table`, or the
+        global palette."""
+        return self.palette[: self.palette_used] if table is None else table
 
     def _write(
         self,
@@ -346,11 +373,13 @@ class GifStream:
         delay_cs: int,
         table=None,
         disposal: int = 1,
+        encoded: tuple[int, bytes] | None = None,
     ) -> None:
         """Write one frame: its graphic control extension (delay, disposal, entry 0
         transparent), image descriptor, local colour table (`table`, after entry 0)
         if it has one, and its pixels' table `indices`, LZW-encoded by Pillow with
-        codes as narrow as the highest index allows."""
+        codes as narrow as the highest index allows (`encoded`: already done, by
+        :func:`_lzw`)."""
         height, width = indices.shape
         flags = 0
         entries = b""
@@ -361,16 +390,12 @@ class GifStream:
             padded[1 : len(table) + 1] = table
             entries = padded.tobytes()
             self.local_tables += 1
-        bits = max(2, int(indices.max()).bit_length())  # GIF's LZW needs at least 2
-        image = Image.frombuffer("P", (width, height), np.ascontiguousarray(indices), "raw")
-        image.encoderconfig = (bits, 0)  # not interlaced
+        bits, data = _lzw(indices) if encoded is None else encoded
         # Encoded in memory, then appended to the frames file with its headers.
-        data = io.BytesIO()
-        ImageFile._save(image, data, [("gif", (0, 0, width, height), 0, "P")])
         self._frames_file.write(
             b"!\xf9\x04" + struct.pack("<BHBB", disposal << 2 | 1, delay_cs, _UNCHANGED, 0)
             + b"," + struct.pack("<HHHHB", *offset, width, height, flags) + entries
-            + bytes([bits]) + data.getvalue() + b"\0"  # the end of its data
+            + bytes([bits]) + data + b"\0"  # the end of its data
         )
         self.frames += 1
 
@@ -412,6 +437,41 @@ class GifStream:
         # error in flight says what went wrong.
         with contextlib.suppress(OSError):
             self._frames_file.close()
+
+
+def _lzw(indices: np.ndarray) -> tuple[int, bytes]:
+    """A frame's table `indices` (2-D uint8) LZW-encoded by Pillow, with codes as
+    narrow as the highest index allows: the code size and the data sub-blocks."""
+    height, width = indices.shape
+    bits = max(2, int(indices.max()).bit_length())  # GIF's LZW needs at least 2
+    image = Image.frombuffer("P", (width, height), np.ascontiguousarray(indices), "raw")
+    image.encoderconfig = (bits, 0)  # not interlaced
+    data = io.BytesIO()
+    ImageFile._save(image, data, [("gif", (0, 0, width, height), 0, "P")])
+    return bits, data.getvalue()
+
+
+def _filled(
+    out: np.ndarray, region: np.ndarray, unchanged: np.ndarray, table: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`out` (a frame's indices, _UNCHANGED where the pixel did not change) with
+    every unchanged pixel of `region` (packed colours) whose colour is exactly an
+    entry of `table` painted with that entry; and where that was done. Pixels
+    that are transparent, wholly or partly, stay as they are."""
+    candidates = unchanged & (region < _SEE_THROUGH)  # opaque
+    keys = table[:, 0].astype(np.uint32) | table[:, 1].astype(np.uint32) << 8 | (
+        table[:, 2].astype(np.uint32) << 16)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    colours = region[candidates]
+    position = np.searchsorted(sorted_keys, colours)
+    position[position == len(sorted_keys)] = 0
+    found = sorted_keys[position] == colours if len(sorted_keys) else np.zeros(len(colours), bool)
+    exact = np.zeros(region.shape, dtype=bool)
+    exact[candidates] = found
+    filled = out.copy()
+    filled[exact] = order[position[found]] + 1  # after the transparent entry 0
+    return filled, exact
 
 
 def _table_entries(colours: int) -> int:

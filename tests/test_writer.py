@@ -104,18 +104,32 @@ def test_odd_fps_alternates_delays_to_keep_the_total(sine, tmp_path):
     assert frame_delays_cs(300, fps=30).count(4) == 100
 
 
-def test_identical_frames_keep_their_count_and_timing(sine, tmp_path):
+def test_identical_frames_are_stored_once_for_their_added_delays(sine, tmp_path):
     fig, update = sine
     anim = FuncAnimation(fig, update, frames=[0, 0, 0, 5, 5, 0])
     anim.save(tmp_path / "still.gif", writer="mplgif", fps=20)
+    info = mplgif.gif_info(tmp_path / "still.gif")
+    assert info.durations_ms == (150, 100, 50)
     frames = decoded(tmp_path / "still.gif")
-    assert mplgif.gif_info(tmp_path / "still.gif").durations_ms == (50,) * 6
-    assert len(frames) == 6
-    assert (frames[0] == frames[1]).all() and (frames[1] == frames[2]).all()
-    assert (frames[3] == frames[4]).all() and not (frames[2] == frames[3]).all()
+    assert len(frames) == 3
+    assert not (frames[0] == frames[1]).all()
     # The first picture again: its rarest colours may come out closer the second
     # time, from palette entries added since, but no more than that differs.
-    assert np.abs(frames[5].astype(int) - frames[0]).mean() < 0.05
+    assert np.abs(frames[2].astype(int) - frames[0]).mean() < 0.05
+
+
+def test_identical_frames_merge_only_up_to_the_longest_delay_a_gif_holds(tmp_path):
+    still = np.full((4, 6, 3), 200, dtype=np.uint8)
+    with open(tmp_path / "long.gif", "wb") as file:
+        stream = GifStream(file, 6, 4)
+        for _ in range(3):
+            stream.add(still, 30000)  # 300 s each; 655.35 s is the most one frame holds
+        stream.close()
+    info = mplgif.gif_info(tmp_path / "long.gif")
+    assert info.durations_ms == (600000, 300000)
+    with Image.open(tmp_path / "long.gif") as image:
+        shown = [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(image)]
+    assert [frame[0, 0].tolist() for frame in shown] == [[200, 200, 200]] * 2
 
 
 def test_a_colour_that_appears_late_comes_out_right(tmp_path):
@@ -449,6 +463,38 @@ def test_few_colours_get_a_small_table_and_narrow_codes():
         shown = [np.asarray(f.convert("RGBA")) for f in ImageSequence.Iterator(gif)]
     for index, (got, want) in enumerate(zip(shown, frames, strict=True)):
         assert (as_a_gif_shows(got) == as_a_gif_shows(want)).all(), f"frame {index}"
+
+
+def test_unchanged_pixels_are_painted_again_when_that_packs_smaller(monkeypatch):
+    # A sine moving across its axes: most pixels of each changed rectangle keep
+    # their colour, scattered among changed ones. Painted again (each has an
+    # entry of its own), they leave LZW longer runs than holes would.
+    from mplgif import encoding
+
+    fig, ax = plt.subplots(figsize=(2.4, 1.8), dpi=100)
+    x = np.linspace(0, 2 * np.pi, 200)
+    (line,) = ax.plot(x, np.sin(x))
+    frames = []
+    for index in range(6):
+        line.set_ydata(np.sin(x + index / 3))
+        fig.canvas.draw()
+        frames.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+    plt.close(fig)
+    def error(gif_bytes):
+        with Image.open(io.BytesIO(gif_bytes)) as gif:
+            shown = [np.asarray(f.convert("RGBA")) for f in ImageSequence.Iterator(gif)]
+        return [np.abs(got.astype(int) - want).mean() for got, want in zip(shown, frames,
+                                                                           strict=True)]
+
+    gif_bytes, _ = encoded(frames)
+    # The same frames with holes only: larger, and shown no closer (the 400 colours
+    # share 236 entries, at most 2 levels off).
+    monkeypatch.setattr(encoding, "_filled", lambda out, region, unchanged, table: (
+        out, np.zeros(out.shape, dtype=bool)))
+    with_holes, _ = encoded(frames)
+    assert len(gif_bytes) < 0.9 * len(with_holes)
+    assert all(mine <= theirs < 0.01 for mine, theirs in zip(error(gif_bytes),
+                                                             error(with_holes), strict=True))
 
 
 def test_zero_frames_is_a_clear_error():

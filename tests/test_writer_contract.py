@@ -68,7 +68,7 @@ def test_grab_frame_refuses_what_matplotlibs_writers_refuse(sine_anim, tmp_path)
                 TypeError, match=f"grab_frame got an unexpected keyword argument {key!r}"
             ):
                 writer.grab_frame(**{key: object()})
-        writer.grab_frame(facecolor="white")  # other savefig options are passed on
+        writer.grab_frame(facecolor="yellow")  # other savefig options are passed on
     assert mplgif.gif_info(tmp_path / "grab.gif").frames == 2
 
 
@@ -129,7 +129,8 @@ def test_an_exhausted_animation_saves_and_warns_as_matplotlib_does(tmp_path):
     def exhausted():
         fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
         anim = animation.FuncAnimation(
-            fig, lambda frame: [], frames=iter(range(10)), repeat=False, cache_frame_data=False
+            fig, lambda frame: [ax.set_title(frame)], frames=iter(range(10)), repeat=False,
+            cache_frame_data=False,
         )
         return fig, anim
 
@@ -140,7 +141,9 @@ def test_an_exhausted_animation_saves_and_warns_as_matplotlib_does(tmp_path):
 
     fig, anim = exhausted()
     anim.save(tmp_path / "exhausted.gif", writer="mplgif", fps=10)
-    assert mplgif.gif_info(tmp_path / "exhausted.gif").frames == counting.frames > 0
+    info = mplgif.gif_info(tmp_path / "exhausted.gif")
+    assert info.frames == counting.frames > 0
+    assert info.total_duration_ms == 100 * counting.frames
     with pytest.warns(UserWarning, match="exhausted"):
         anim._start()
     plt.close(fig)
