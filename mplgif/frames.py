@@ -105,13 +105,16 @@ def _axes_order(ax) -> list:
 
 
 class _Blitter:
-    """Redraw only what an update function returned, over a saved background.
+    """Redraw only what an update function returned (or, returning nothing,
+    marked stale), over a saved background.
 
     Everything that a full draw would paint after the first returned artist
     (in its axes, and every axes and figure artist drawn after that axes) is
     repainted each frame, so stacking order, and so the pixels, match a full
-    draw. Anything else that changed (a different axes limit, a new artist, an
-    artist that was not returned) makes that frame a full draw.
+    draw. Artists added or removed among those, or other artists returned,
+    only change what is repainted. Anything else that changed (a different
+    axes limit, an artist added, removed or changed in the background) makes
+    that frame draw the background again, or the frame in full.
     """
 
     def __init__(self, fig, canvas) -> None:
@@ -208,6 +211,8 @@ class _Blitter:
         self.limits = [(ax, ax.viewLim.frozen(), ax.bbox.frozen()) for ax in self.fig.axes]
         self.tree = self._tree()
         self.order = [artist.get_zorder() for artist in self.overlay]
+        self.background_part = self._background_part(self.overlay)
+        self.own_state = {ax: _own_state(ax) for ax in self.fig.axes}
         # Artists a draw leaves marked stale (empty or invisible ones, which draw
         # nothing): what would make them draw something is compared instead.
         self.stale_after_draw = {
@@ -233,20 +238,55 @@ class _Blitter:
             tuple(container.get_children()) for container in (self.fig, *self.fig.axes)
         ]
 
+    def _background_part(self, overlay: list) -> list:
+        """Which artists the figure and each Axes hold, leaving out those that
+        painting `overlay` repaints: what the background is drawn from."""
+        skipped = set(overlay)
+        return [tuple(self.fig.axes)] + [
+            None if container in skipped
+            else tuple(child for child in container.get_children() if child not in skipped)
+            for container in (self.fig, *self.fig.axes)
+        ]
+
     def _unchanged(self) -> bool:
         if self._tree() != self.tree:
             return False
+        if [artist.get_zorder() for artist in self.overlay] != self.order:
+            return False  # the paint order the background was planned for changed
+        return self._background_unchanged(())
+
+    def _background_unchanged(self, regrown) -> bool:
+        """Would the background be drawn as it was? Limits, places, every artist
+        in it (none marked stale but those a draw leaves so), and what changes
+        unmarked. An Axes in `regrown` gained or lost artists only in the
+        overlay, which marks it stale: that counts if its own state changed."""
         for ax, view, box in self.limits:
             if ax.viewLim.bounds != view.bounds or ax.bbox.bounds != box.bounds:
                 return False
-        if [artist.get_zorder() for artist in self.overlay] != self.order:
-            return False  # the paint order the background was planned for changed
         for artist in self.watched:
             if artist.stale:
+                if artist in regrown and _own_state(artist) == self.own_state[artist]:
+                    continue
                 looks = self.stale_after_draw.get(artist)
                 if looks is None or _looks(artist) != looks:
                     return False
         return _same(self._hidden(), self.hidden)
+
+    def _regrown(self, returned: frozenset) -> tuple[list, list] | None:
+        """For a frame whose update added or removed artists that are painted
+        after its first returned one (a trail, a line erased and drawn again), or
+        returned other artists: the overlay planned anew and the Axes that gained
+        or lost artists, if the background would be drawn from the same artists,
+        as it was; else None (the background must be drawn again)."""
+        plan = self._plan(returned)
+        if plan is None or self._background_part(plan) != self.background_part:
+            return None
+        kept = dict(zip((self.fig, *self.fig.axes), self.tree[1:], strict=True))
+        regrown = [ax for ax in self.fig.axes
+                   if ax not in plan and tuple(ax.get_children()) != kept[ax]]
+        if not self._background_unchanged(regrown):
+            return None
+        return plan, regrown
 
     def _hidden(self) -> list:
         """What can change a full draw while marking no artist stale, so that the
@@ -314,9 +354,24 @@ class _Blitter:
             self.canvas.restore_region(self.background)
             self._paint_overlay()
             return True
+        self._set_animated(False)  # the old overlay, as it was before it was marked
+        regrown = None if self.background is None else self._regrown(returned)
+        if regrown is not None:
+            # Only what is repainted changed: the same background, a new overlay.
+            self.overlay, changed_axes = regrown
+            self.returned = returned
+            self._set_animated(True)
+            self.tree = self._tree()
+            self.order = [artist.get_zorder() for artist in self.overlay]
+            for ax in changed_axes:
+                # Marked stale by the artists added or removed, as a draw would
+                # leave it: up to date, so that a later change of its own shows.
+                ax._stale = False
+            self.canvas.restore_region(self.background)
+            self._paint_overlay()
+            return True
         # A background drawn again because something in it changed (not the first).
         self.new_background = self.background is not None
-        self._set_animated(False)  # the old overlay, as it was before it was marked
         plan = self._plan(returned)
         if plan is None:
             return False
@@ -328,6 +383,20 @@ class _Blitter:
         self._snapshot()
         return True
 
+    def _changed(self) -> tuple:
+        """For an update function that returns nothing (as it may without
+        blit=True): the artists it changed, as their stale flags tell, among
+        those a figure or an Axes paints itself (an artist a draw leaves stale
+        because it draws nothing, hidden or an empty text, does not count).
+        None found: the ones found last time. Which artists are repainted only
+        decides how much is; everything else is checked as for returned ones."""
+        found = []
+        for top in _draw_order(self.fig):
+            inside = _axes_order(top) if top in self.fig.axes else [top]
+            found += [artist for artist in inside
+                      if artist._stale and not _draws_nothing(artist)]
+        return tuple(found) or tuple(self.returned)
+
     def next_frame(self, returned) -> bool:
         """Blit the frame the update function just made (it returned `returned`) if
         that is safe; False means 'draw it in full', and the blitter has stopped.
@@ -335,6 +404,8 @@ class _Blitter:
         drawn again because it changed, it stops trying: an animation that changes
         more than its artists every frame would pay for the checks on every frame."""
         self.new_background = False
+        if returned is None or (isinstance(returned, (list, tuple)) and not returned):
+            returned = self._changed()
         blitted = self.full_in_a_row < 2 and _artists(returned) and self.frame(returned)
         if blitted and not self.new_background:
             self.full_in_a_row = 0
@@ -474,6 +545,20 @@ def _same(first: list, second: list) -> bool:
         for a, b in zip(first, second, strict=True))
 
 
+def _own_state(ax) -> tuple:
+    """What an Axes' own draw reads, besides its children, its limits and its
+    place (checked apart): shown or not, axis and frame on or off, what is
+    rasterized, its filter and locator, and its order among the figure's."""
+    return (ax.get_visible(), ax.axison, ax.get_frame_on(), ax.get_rasterization_zorder(),
+            ax.get_rasterized(), ax.get_agg_filter(), ax.get_axes_locator(), ax.get_zorder(),
+            ax.get_animated())
+
+
+def _draws_nothing(artist) -> bool:
+    """Is `artist` hidden, or an empty text (which a draw leaves stale)?"""
+    return not artist.get_visible() or (isinstance(artist, Text) and not artist.get_text())
+
+
 def _looks(artist) -> tuple:
     """What decides whether an artist that a draw leaves stale draws anything."""
     return (artist.get_visible(), artist.get_text() if isinstance(artist, Text) else None)
@@ -506,14 +591,15 @@ def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bo
     """Yield the RGBA pixels of each frame of a FuncAnimation, drawing each once.
 
     With ``blit=True``, frames whose update function returns the artists it
-    changed are blitted: the unchanging background is drawn once and only
-    those artists, and whatever a full draw paints after them (any axes drawn
-    later, repainted whole), are repainted. When anything else changed (an
-    axes limit, an artist not returned), the background is drawn again for
-    that frame. Animations that cannot gain from blitting (returned artists
-    drawn below the axis lines or images, in the first axes that holds a
-    returned artist; artists the update does not return) are drawn in full,
-    each frame once. A figure whose draws change what its next draw shows (a
+    changed (or returns nothing: then the artists it marked stale count) are
+    blitted: the unchanging background is drawn once and only those artists,
+    and whatever a full draw paints after them (any axes drawn later,
+    repainted whole), are repainted. When anything else changed (an axes
+    limit, an artist not returned, an artist added or removed below them),
+    the background is drawn again for that frame. Animations that cannot gain
+    from blitting (returned artists drawn below the axis lines or images, in
+    the first axes that holds a returned artist; a background that changes
+    every frame) are drawn in full, each frame once. A figure whose draws change what its next draw shows (a
     layout engine, category axes, a draw_event handler), or whose savefig
     settings change the picture, is drawn as anim.save draws it: the draw that
     advances the animation (with rendering switched off), then savefig. The

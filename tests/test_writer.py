@@ -558,6 +558,55 @@ def test_blitting_gives_the_same_bytes_with_far_fewer_draws(sine, tmp_path, monk
     assert full == 20  # each frame drawn once, not twice as anim.save does
 
 
+def test_an_update_that_returns_nothing_is_blitted_from_what_it_marked_changed(
+        tmp_path, monkeypatch):
+    # FuncAnimation(blit=False) needs nothing returned; the line set_ydata changed
+    # is marked stale, and that is what is repainted.
+    fig, ax, x, line = _sine_figure()
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+
+    anim = FuncAnimation(fig, update, frames=12)
+    draws = {}
+    for blit in (True, False):
+        draws[blit] = count_full_draws(monkeypatch, lambda blit=blit: mplgif.save_gif(
+            anim, tmp_path / f"{blit}.gif", fps=10, blit=blit))
+    plt.close(fig)
+    assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
+    assert draws == {True: 2, False: 12}  # the first frame, then one background
+
+
+@pytest.mark.parametrize("how", ["trail", "erase and redraw"])
+def test_artists_added_or_removed_where_they_are_repainted_keep_the_background(
+        how, tmp_path, monkeypatch):
+    # A trail drawn after the returned head, or the returned line erased and drawn
+    # anew (notebook 02's pattern), in fixed limits: nothing in the background changes.
+    current = []
+
+    def update(frame):
+        if how == "trail":
+            line.set_ydata(np.sin(x + frame / 3))
+            if frame % 3 == 0:  # the frames between add nothing
+                ax.plot(x[: 5 * frame + 2], np.cos(x[: 5 * frame + 2]), color="tab:green")
+        else:
+            current.pop().remove()
+            current.append(ax.plot(x, np.sin(x + frame / 3), color="tab:red")[0])
+        return current
+
+    draws = {}
+    for blit in (True, False):
+        fig, ax, x, line = _sine_figure()
+        ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
+        current[:] = [line]
+        anim = FuncAnimation(fig, update, frames=12)
+        draws[blit] = count_full_draws(monkeypatch, lambda blit=blit, anim=anim: mplgif.save_gif(
+            anim, tmp_path / f"{blit}.gif", fps=10, blit=blit))
+        plt.close(fig)
+    assert (tmp_path / "True.gif").read_bytes() == (tmp_path / "False.gif").read_bytes()
+    assert draws == {True: 1, False: 12}
+
+
 def test_anim_save_with_the_writer_blits_too_and_gives_the_same_bytes(sine, tmp_path, monkeypatch):
     fig, update = sine
     anim = FuncAnimation(fig, update, frames=20)
@@ -1087,8 +1136,10 @@ def test_the_encoder_imports_no_matplotlib():
 
 # -- Cases a review of the writer's blitting found ---------------------------------
 #
-# Each animation below once gave frames that differed from savefig's without a word.
-# Both fast paths must now give savefig's pixels; verify=True checks each frame.
+# Each animation below once gave frames that differed from savefig's without a word
+# (the last four: written with the blitting of updates that return nothing, and of
+# artists added or removed where they are repainted anyway). Both fast
+# paths must now give savefig's pixels; verify=True checks each frame.
 
 
 def _sine_figure():
@@ -1158,12 +1209,87 @@ def _figure_text_with_blit_true():
     return fig, FuncAnimation(fig, update, frames=4, blit=True)
 
 
+def _returns_nothing_and_changes_more_later():
+    # Nothing returned: what is repainted comes from stale flags. A title that
+    # appears, a marker hidden, frames where nothing changes: each must show.
+    fig, ax, x, line = _sine_figure()
+    (marker,) = ax.plot([1], [0], "o", color="tab:red")
+
+    def update(frame):
+        if frame not in (3, 4):
+            line.set_ydata(np.sin(x + frame / 3))
+        if frame == 2:
+            ax.set_title("halfway")
+        if frame == 5:
+            marker.set_visible(False)
+
+    return fig, FuncAnimation(fig, update, frames=8)
+
+
+def _trail_then_axis_and_frame_off():
+    # Artists added after the returned one keep the background; the Axes turning its
+    # axis and frame off, in the same frames, must not.
+    fig, ax, x, line = _sine_figure()
+    ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        ax.plot(x[: 10 * frame + 2], np.cos(x[: 10 * frame + 2]), color="tab:green")
+        if frame == 2:
+            ax.set_frame_on(False)
+        if frame == 4:
+            ax.set_axis_off()
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=6)
+
+
+def _added_and_removed_below_the_returned_line():
+    # Added below the returned line (a band, zorder 1), and a line drawn before it
+    # removed: both are in the background, which must be drawn again.
+    fig, ax, x, line = _sine_figure()
+    (early,) = ax.plot(x, np.cos(x), color="gray")
+    line.remove()
+    (line,) = ax.plot(x, np.sin(x), lw=2)  # after `early` in paint order
+    ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        if frame == 2:
+            ax.axvspan(1, 2 + frame / 4, color="tab:orange", zorder=1)
+        if frame == 4:
+            early.remove()
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=6)
+
+
+def _erase_and_redraw_in_fixed_limits():
+    # Notebook 02's pattern with fixed limits: a new line returned each frame.
+    fig, ax, x, line = _sine_figure()
+    ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
+    current = [line]
+
+    def update(frame):
+        current.pop().remove()
+        current.append(ax.plot(x, np.sin(x + frame / 3), color="tab:red")[0])
+        if frame == 3:
+            ax.patch.set_facecolor("lightyellow")
+        return current
+
+    return fig, FuncAnimation(fig, update, frames=6)
+
+
 REVIEWED = {
     "update_draws_the_canvas_itself": _update_draws_the_canvas_itself,
     "returned_artist_changes_zorder": _returned_artist_changes_zorder,
     "empty_text_filled_later": _empty_text_filled_later,
     "update_is_a_generator": _update_is_a_generator,
     "figure_text_with_blit_true": _figure_text_with_blit_true,
+    "returns_nothing_and_changes_more_later": _returns_nothing_and_changes_more_later,
+    "trail_then_axis_and_frame_off": _trail_then_axis_and_frame_off,
+    "added_and_removed_below_the_returned_line": _added_and_removed_below_the_returned_line,
+    "erase_and_redraw_in_fixed_limits": _erase_and_redraw_in_fixed_limits,
 }
 
 
