@@ -47,6 +47,19 @@ def _stale_flags_kept(artists):
             artist._stale = flag
 
 
+@contextlib.contextmanager
+def _unanimated(artists):
+    """`artists` (marked animated) unmarked for the block, unseen: no callback
+    runs and no stale flag changes."""
+    for artist in artists:
+        artist._animated = False
+    try:
+        yield
+    finally:
+        for artist in artists:
+            artist._animated = True
+
+
 def _draw_order(fig) -> list:
     """Top-level artists in the order a full draw paints them (the figure's
     children by zorder; an Axes counts as one)."""
@@ -120,6 +133,8 @@ class _Blitter:
     def __init__(self, fig, canvas) -> None:
         self.fig, self.canvas = fig, canvas
         self.overlay: list = []
+        self.never: list = []  # the figure's own children marked animated: never drawn
+        self.drawn_anyway: list = []  # marked animated in the background, drawn by a saving draw
         self.returned: frozenset = frozenset()
         self.background = None
         self.full_in_a_row = 0  # frames drawn in full since the last one blitted
@@ -144,12 +159,18 @@ class _Blitter:
             self._own -= 1
 
     def _draw(self) -> None:
-        """A full draw, as savefig makes it (the Agg canvas's own draw)."""
-        with self.own_draws():
+        """The background: a draw with the Agg canvas's own draw, which leaves out
+        the artists marked animated (those repainted each frame), except those
+        of an Axes marked animated by the user, which a saving draw paints."""
+        with self.own_draws(), _unanimated(self.drawn_anyway):
             FigureCanvasAgg.draw(self.canvas)
 
-    def _plan(self, returned: frozenset) -> list | None:
-        """Artists to repaint each frame, in paint order; None if not blittable."""
+    def _plan(self, returned: frozenset) -> tuple[list, list, list] | None:
+        """Artists to repaint each frame, in paint order; the figure's own children
+        marked animated, which a figure never draws (FuncAnimation(blit=True)
+        marks what it returns), saving or not; and the artists marked animated
+        in the background that a saving draw paints (an Axes' own), to be drawn
+        into it. None if not blittable."""
         overlay, started = [], False
         for top in _draw_order(self.fig):
             if started:
@@ -166,29 +187,31 @@ class _Blitter:
                         return None  # a hidden Axes draws none of what it holds
                     overlay += inside[first:]
                     started = True
-        if not returned <= self._repainted(overlay):
+        top = self.fig.get_children()
+        never = [artist for artist in top if artist.get_animated() and artist is not self.fig.patch]
+        overlay = [artist for artist in overlay if artist not in never]
+        unseen = self._repainted(never)
+        if not returned <= self._repainted(overlay) | unseen:
             return None  # deeper than we repaint (a tick label of the first axes, in a subfigure)
         whole = [artist for artist in overlay if artist in self.fig.axes]
         if any(_placed_from(ax, whole) for ax in self.fig.axes if ax not in whole):
             return None
-        top = self.fig.get_children()
-        if any(artist.get_animated() for artist in overlay if artist in top):
-            # Marked animated (FuncAnimation(blit=True) marks what it returns): a
-            # figure never draws such a child of its own, saving or not.
-            return None
-        repainted = self._repainted(overlay)
-        if any(artist.get_animated() for artist in _every_artist(self.fig)
-               if artist not in repainted and artist not in top
-               and not _inside_any(artist, repainted)):
-            # An artist marked animated that would be in the background: a saving
-            # draw paints it, the background's draw would leave it out.
+        repainted = self._repainted(overlay) | unseen
+        drawn_anyway = [artist for artist in _every_artist(self.fig)
+                        if artist.get_animated() and artist not in repainted
+                        and not _inside_any(artist, repainted)]
+        axes = _all_axes(self.fig)
+        if any(artist.axes not in axes or artist not in artist.axes.get_children()
+               for artist in drawn_anyway):
+            # Marked animated in the background, and not an Axes' own child: a saving
+            # draw paints it (a legend's, say), or not (a subfigure's); not looked into.
             return None
         if any(isinstance(artist, (Axis, AxesImage)) for artist in overlay):
             # Repainting the axis (ticks, labels) each frame is most of a full
             # draw, so nothing is gained; and Matplotlib < 3.8 paints animated
             # images into the background anyway.
             return None
-        return overlay
+        return overlay, never, drawn_anyway
 
     def _repainted(self, overlay: list) -> set:
         """What painting `overlay` repaints: its artists and everything they hold
@@ -200,7 +223,7 @@ class _Blitter:
         return repainted
 
     def _snapshot(self) -> None:
-        overlay = self._repainted(self.overlay)
+        overlay = self._repainted(self.overlay) | self._repainted(self.never)
         self.watched = [
             artist
             for artist in _every_artist(self.fig)
@@ -253,6 +276,8 @@ class _Blitter:
             return False
         if [artist.get_zorder() for artist in self.overlay] != self.order:
             return False  # the paint order the background was planned for changed
+        if not all(artist.get_animated() for artist in self.never):
+            return False  # a figure's child no longer marked animated is drawn
         return self._background_unchanged(())
 
     def _background_unchanged(self, regrown) -> bool:
@@ -279,14 +304,17 @@ class _Blitter:
         or lost artists, if the background would be drawn from the same artists,
         as it was; else None (the background must be drawn again)."""
         plan = self._plan(returned)
-        if plan is None or self._background_part(plan) != self.background_part:
+        if plan is None or plan[1:] != (self.never, self.drawn_anyway):
+            return None
+        overlay = plan[0]
+        if self._background_part(overlay) != self.background_part:
             return None
         kept = dict(zip((self.fig, *self.fig.axes), self.tree[1:], strict=True))
         regrown = [ax for ax in self.fig.axes
-                   if ax not in plan and tuple(ax.get_children()) != kept[ax]]
+                   if ax not in overlay and tuple(ax.get_children()) != kept[ax]]
         if not self._background_unchanged(regrown):
             return None
-        return plan, regrown
+        return overlay, regrown
 
     def _hidden(self) -> list:
         """What can change a full draw while marking no artist stale, so that the
@@ -375,7 +403,7 @@ class _Blitter:
         plan = self._plan(returned)
         if plan is None:
             return False
-        self.overlay, self.returned = plan, returned
+        (self.overlay, self.never, self.drawn_anyway), self.returned = plan, returned
         self._set_animated(True)
         self._draw()  # everything else: the background
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)

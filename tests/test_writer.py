@@ -1137,9 +1137,9 @@ def test_the_encoder_imports_no_matplotlib():
 # -- Cases a review of the writer's blitting found ---------------------------------
 #
 # Each animation below once gave frames that differed from savefig's without a word
-# (the last four: written with the blitting of updates that return nothing, and of
-# artists added or removed where they are repainted anyway). Both fast
-# paths must now give savefig's pixels; verify=True checks each frame.
+# (the last five: written with the blitting of updates that return nothing, of artists
+# added or removed where they are repainted anyway, and of artists marked animated).
+# Both fast paths must now give savefig's pixels; verify=True checks each frame.
 
 
 def _sine_figure():
@@ -1280,6 +1280,31 @@ def _erase_and_redraw_in_fixed_limits():
     return fig, FuncAnimation(fig, update, frames=6)
 
 
+def _animated_artists_drawn_or_not():
+    # Marked animated: the figure's own text and Axes are never drawn (saving or not),
+    # an Axes' own line is, by a saving draw. The line changes unreturned; the text
+    # and the Axes are unmarked later, and drawn from then on.
+    fig, (left, right) = plt.subplots(1, 2, figsize=(2.4, 1.8), dpi=40)
+    x = np.linspace(0, 2 * np.pi, 60)
+    level = left.axhline(0.2, color="gray", lw=3, zorder=1, animated=True)
+    (wave,) = left.plot(x, np.sin(x), color="tab:red")
+    right.plot(x, np.cos(x))
+    right.set_animated(True)
+    label = fig.text(0.05, 0.9, "hidden", animated=True)
+
+    def update(frame):
+        wave.set_ydata(np.sin(x + frame / 3))
+        if frame == 2:
+            level.set_ydata([-0.4, -0.4])
+        if frame == 3:
+            label.set_animated(False)
+        if frame == 5:
+            right.set_animated(False)
+        return (wave,)
+
+    return fig, FuncAnimation(fig, update, frames=7)
+
+
 REVIEWED = {
     "update_draws_the_canvas_itself": _update_draws_the_canvas_itself,
     "returned_artist_changes_zorder": _returned_artist_changes_zorder,
@@ -1290,6 +1315,7 @@ REVIEWED = {
     "trail_then_axis_and_frame_off": _trail_then_axis_and_frame_off,
     "added_and_removed_below_the_returned_line": _added_and_removed_below_the_returned_line,
     "erase_and_redraw_in_fixed_limits": _erase_and_redraw_in_fixed_limits,
+    "animated_artists_drawn_or_not": _animated_artists_drawn_or_not,
 }
 
 
