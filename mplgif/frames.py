@@ -627,8 +627,9 @@ def draw_frames(anim, dpi: float | None = None, *, blit: bool = True, verify: bo
     the background is drawn again for that frame. Animations that cannot gain
     from blitting (returned artists drawn below the axis lines or images, in
     the first axes that holds a returned artist; a background that changes
-    every frame) are drawn in full, each frame once. A figure whose draws change what its next draw shows (a
-    layout engine, category axes, a draw_event handler), or whose savefig
+    every frame) are drawn in full, each frame once. A figure whose draws
+    change what its next draw shows (a layout engine, category axes, a
+    draw_event handler), or whose savefig
     settings change the picture, is drawn as anim.save draws it: the draw that
     advances the animation (with rendering switched off), then savefig. The
     pixels are those anim.save hands a writer either way; the same buffer is

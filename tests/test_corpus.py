@@ -120,7 +120,7 @@ def test_both_paths_give_pillowwriters_frames_and_a_palette_as_faithful(
     if name not in ("series_training", "series_comparison"):
         assert len(encoded) == FRAMES
     # A frame like the one before is stored once, shown for both delays.
-    runs = 1 + sum(not np.array_equal(a, b) for a, b in zip(encoded, encoded[1:]))
+    runs = 1 + sum(not np.array_equal(a, b) for a, b in zip(encoded[:-1], encoded[1:], strict=True))
     assert (info.frames, info.total_duration_ms) == (runs, 100 * len(encoded))
     assert _differing(writer.recorded, encoded) == [0] * len(encoded)
     # writer="mplgif", with verification on: each blitted frame is also drawn in full,
