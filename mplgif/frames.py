@@ -10,6 +10,7 @@ import io
 import matplotlib as mpl
 import numpy as np
 from matplotlib import colors as mcolors
+from matplotlib.artist import Artist
 from matplotlib.axis import Axis
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -322,7 +323,8 @@ class _Blitter:
         theta offset, an Affine2D that several artists share), as where it puts a
         few points; tick labels from a formatter that reads outside state; where
         each legend goes (loc="best" follows the data); annotations, arrows and
-        connection patches placed from other artists. Looking marks nothing
+        connection patches placed from other artists; a text's font properties
+        changed in place. Looking marks nothing
         stale (an annotation's extent sets its transform, which would)."""
         with _stale_flags_kept([self.fig, *self.watched]):
             return self._look()
@@ -344,6 +346,8 @@ class _Blitter:
                 found.append(artist.get_offset_transform())
             transforms.update((id(transform), transform) for transform in found)
             state += _data_of(artist)
+            if isinstance(artist, Text):  # its font, changed in place
+                state.append(hash(artist.get_fontproperties()))
             if isinstance(artist, (Legend, Annotation, AnnotationBbox)):
                 state.append(artist.get_window_extent(renderer).bounds)
             if isinstance(artist, Annotation) and artist.arrow_patch is not None:
@@ -368,8 +372,22 @@ class _Blitter:
         # FuncAnimation(blit=True) marks what it returns), as a full draw under
         # savefig does.
         with _saving(self.canvas):
+            self._place_titles(renderer)
             for artist in self.overlay:
                 artist.draw(renderer)
+
+    def _place_titles(self, renderer) -> None:
+        """Place the titles repainted without their Axes as ``Axes.draw`` places
+        them first: above a y offset text (``1e6``) they would overlap, which
+        depends on their text. Without an offset text, where they go does not."""
+        titled = [ax for ax in _all_axes(self.fig) if ax not in self.overlay and any(
+            title in self.overlay for title in (ax.title, ax._left_title, ax._right_title))]
+        if not titled or not any(ax.yaxis.offsetText.get_text() for ax in _all_axes(self.fig)):
+            return
+        # Measuring tick labels marks them stale: nothing the next frame looks at changes.
+        with _stale_flags_kept([self.fig, *_every_artist(self.fig)]):
+            for ax in titled:
+                ax._update_title_position(renderer)
 
     def frame(self, returned) -> bool:
         """Paint the frame the update function just made; False means 'draw it in full'."""
@@ -576,10 +594,15 @@ def _same(first: list, second: list) -> bool:
 def _own_state(ax) -> tuple:
     """What an Axes' own draw reads, besides its children, its limits and its
     place (checked apart): shown or not, axis and frame on or off, what is
-    rasterized, its filter and locator, and its order among the figure's."""
+    rasterized, its filter and locator, its order among the figure's, and how
+    its aspect places it."""
     return (ax.get_visible(), ax.axison, ax.get_frame_on(), ax.get_rasterization_zorder(),
             ax.get_rasterized(), ax.get_agg_filter(), ax.get_axes_locator(), ax.get_zorder(),
-            ax.get_animated())
+            ax.get_animated(),
+            # What apply_aspect reads in the draw to place it (its box changes only then;
+            # get_position() would apply it, and mark it stale).
+            ax.get_aspect(), ax.get_adjustable(), ax.get_anchor(), ax.get_box_aspect(),
+            ax._originalPosition.frozen().bounds)
 
 
 def _draws_nothing(artist) -> bool:
@@ -594,7 +617,9 @@ def _looks(artist) -> tuple:
 
 def _inside_any(artist, containers: set) -> bool:
     parent = getattr(artist, "axes", None)
-    return parent is not None and parent in containers and parent is not artist
+    if not isinstance(parent, Artist):  # None, or a subfigure's list of Axes
+        return False
+    return parent in containers and parent is not artist
 
 
 class BlitMismatchError(AssertionError):

@@ -1137,9 +1137,10 @@ def test_the_encoder_imports_no_matplotlib():
 # -- Cases a review of the writer's blitting found ---------------------------------
 #
 # Each animation below once gave frames that differed from savefig's without a word
-# (the last five: written with the blitting of updates that return nothing, of artists
-# added or removed where they are repainted anyway, and of artists marked animated).
-# Both fast paths must now give savefig's pixels; verify=True checks each frame.
+# (the last ten: written with the blitting of updates that return nothing, of artists
+# added or removed where they are repainted anyway, and of artists marked animated, and
+# the five a review of that found). Both fast paths must now give savefig's pixels;
+# verify=True checks each frame.
 
 
 def _sine_figure():
@@ -1305,6 +1306,85 @@ def _animated_artists_drawn_or_not():
     return fig, FuncAnimation(fig, update, frames=7)
 
 
+def _trail_while_the_aspect_changes():
+    # Artists added each frame, while the Axes' aspect and anchor change: set only
+    # in the draw (apply_aspect), its box moves with nothing else to tell.
+    fig, ax, x, line = _sine_figure()
+    ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        ax.plot(x[: 8 * frame + 2], np.cos(x[: 8 * frame + 2]), color="tab:green")
+        if frame == 2:
+            ax.set_aspect("equal")
+        if frame == 4:
+            ax.set_anchor("N")
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=6)
+
+
+def _erase_and_redraw_while_the_box_changes():
+    # Notebook 02's pattern, returning nothing, with a box aspect and then the
+    # original position changed.
+    fig, ax, x, line = _sine_figure()
+    ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
+
+    def update(frame):
+        ax.lines[-1].remove()
+        ax.plot(x, np.sin(x + frame / 3), color="tab:red")
+        if frame == 2:
+            ax.set_box_aspect(0.6)
+        if frame == 4:
+            ax.set_position([0.3, 0.3, 0.5, 0.5], which="original")
+
+    return fig, FuncAnimation(fig, update, frames=6)
+
+
+def _subfigures_returning_nothing():
+    fig = plt.figure(figsize=(2.4, 1.8), dpi=40)
+    first, second = fig.subfigures(1, 2)
+    x = np.linspace(0, 2 * np.pi, 60)
+    first.subplots().plot(x, np.cos(x))
+    ax = second.subplots()
+    (line,) = ax.plot(x, np.sin(x))
+    ax.set_ylim(-1.5, 1.5)
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+
+    return fig, FuncAnimation(fig, update, frames=5)
+
+
+def _left_title_over_an_offset_text():
+    # A title is lifted above the y axis' offset text ("1e6") it would overlap:
+    # where it goes depends on its text.
+    fig, ax, x, line = _sine_figure()
+    line.set_ydata(1e6 + 1e3 * np.sin(x))
+    ax.set(xlim=(0, 2 * np.pi), ylim=(1e6 - 2e3, 1e6 + 2e3))
+
+    def update(frame):
+        line.set_ydata(1e6 + 1e3 * np.sin(x + frame / 3))
+        title = ax.set_title("a long title " * max(0, frame - 2), loc="left")
+        return (line, title)
+
+    return fig, FuncAnimation(fig, update, frames=6)
+
+
+def _font_changed_in_place():
+    # A text's FontProperties changed in place: nothing is marked stale.
+    fig, ax, x, line = _sine_figure()
+    note = ax.text(0.5, 0, "text", zorder=1)
+
+    def update(frame):
+        line.set_ydata(np.sin(x + frame / 3))
+        if frame == 3:
+            note.get_fontproperties().set_size(16)
+        return (line,)
+
+    return fig, FuncAnimation(fig, update, frames=5)
+
+
 REVIEWED = {
     "update_draws_the_canvas_itself": _update_draws_the_canvas_itself,
     "returned_artist_changes_zorder": _returned_artist_changes_zorder,
@@ -1316,6 +1396,11 @@ REVIEWED = {
     "added_and_removed_below_the_returned_line": _added_and_removed_below_the_returned_line,
     "erase_and_redraw_in_fixed_limits": _erase_and_redraw_in_fixed_limits,
     "animated_artists_drawn_or_not": _animated_artists_drawn_or_not,
+    "trail_while_the_aspect_changes": _trail_while_the_aspect_changes,
+    "erase_and_redraw_while_the_box_changes": _erase_and_redraw_while_the_box_changes,
+    "subfigures_returning_nothing": _subfigures_returning_nothing,
+    "left_title_over_an_offset_text": _left_title_over_an_offset_text,
+    "font_changed_in_place": _font_changed_in_place,
 }
 
 
