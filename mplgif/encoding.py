@@ -16,7 +16,8 @@
   more), instead of being shifted to wrong colours; the next frames go back
   to the global palette whenever it is close enough;
 - only the rectangle that changed since the previous frame is encoded (with
-  Pillow's LZW encoder), its unchanged pixels transparent, as soon as the
+  Pillow's LZW encoder), its unchanged pixels transparent or painted again
+  with the entry they show, whichever packs smaller, as soon as the
   next frame is known, into a temporary file, so memory does not grow with
   the number of frames; a frame identical to the one before is not stored
   again, that one is shown for both delays (as Pillow stores them);
@@ -158,6 +159,9 @@ class GifStream:
         # differences), and the total over the frame.
         self._shown_error = np.zeros((height, width), dtype=np.int32)
         self._shown_total = 0
+        # The global palette entry each pixel shows (1-based, as in a frame's
+        # indices; 0 where it shows nothing, or a colour of a local table).
+        self._shown_index = np.zeros((height, width), dtype=np.uint8)
         # What the viewer shows once the last frame written is disposed of
         # (packed colours, _CLEAR where nothing shows), and the frame waiting
         # for the next one, which decides how the viewer disposes of it.
@@ -342,29 +346,37 @@ class GifStream:
         out[painted] = indices + 1  # after the transparent entry 0
         disposal = 1 if vanishing is None else 2
         encoded = _lzw(out)
-        if changed is not None:
-            # Unchanged pixels can also be painted again, in their colour where it
-            # has an entry of its own: the viewer shows the same (or, where an
-            # entry only came close before, the exact colour), and LZW often packs
-            # the frame tighter without the holes. The shorter of the two is kept.
-            filled, exact = _filled(out, region, ~changed, self._table(table))
+        index_region = self._shown_index[top:bottom, left:right]
+        filled = None
+        if changed is not None and table is None:
+            # Unchanged pixels can also be painted again with the global entry they
+            # show: the viewer shows the same, and LZW often packs the frame tighter
+            # without the holes. The shorter of the two is kept.
+            filled = _painted_again(out, changed, index_region)
+        elif changed is not None:
+            # With a table of its own: in their colour, where it is an entry (the
+            # viewer then shows that colour exactly).
+            filled, exact = _filled(out, region, ~changed, table)
+        if filled is not None:
             encoded_filled = _lzw(filled)
             if len(encoded_filled[1]) < len(encoded[1]):
                 out, encoded = filled, encoded_filled
-                self._shown_total -= int(shown_region[exact].sum())
-                shown_region[exact] = 0
+                if table is not None:
+                    self._shown_total -= int(shown_region[exact].sum())
+                    shown_region[exact] = 0
         self._write(out, (left, top), delay_cs, table, disposal=disposal, encoded=encoded)
+        # Which global entry each pixel now shows (0: none, or one of a local table).
+        if table is None:
+            np.copyto(index_region, out, where=out != _UNCHANGED)
+        else:
+            index_region[out != _UNCHANGED] = 0
         self._previous = packed
         if disposal == 2:  # the viewer clears the rectangle once the frame is shown
             self._previous = packed.copy()
             self._previous[top:bottom, left:right] = _CLEAR
             self._shown_total -= int(shown_region.sum())
             shown_region[:] = 0
-
-    def _table(self, table: np.ndarray | None) -> np.ndarray:
-        """The colours of a frame's entries 1, 2, ...: its local `table`, or the
-        global palette."""
-        return self.palette[: self.palette_used] if table is None else table
+            index_region[:] = 0
 
     def _write(
         self,
@@ -449,6 +461,13 @@ def _lzw(indices: np.ndarray) -> tuple[int, bytes]:
     data = io.BytesIO()
     ImageFile._save(image, data, [("gif", (0, 0, width, height), 0, "P")])
     return bits, data.getvalue()
+
+
+def _painted_again(out: np.ndarray, changed: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """`out` (a frame's indices in the global palette, _UNCHANGED where the pixel
+    did not change) with every unchanged pixel painted with the entry it shows
+    (`shown`; _UNCHANGED where that is none of the global palette's)."""
+    return np.where(changed, out, shown)
 
 
 def _filled(
