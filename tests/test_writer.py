@@ -1226,22 +1226,25 @@ def _returns_nothing_and_changes_more_later():
     return fig, FuncAnimation(fig, update, frames=8)
 
 
-def _trail_then_axis_and_frame_off():
-    # Artists added after the returned one keep the background; the Axes turning its
-    # axis and frame off, in the same frames, must not.
+def _trail_while_the_axes_changes(changes):
+    """Artists added after the returned one each frame, which keeps the background,
+    while `changes` ({frame: change(ax)}) change the Axes' own state, which must not."""
     fig, ax, x, line = _sine_figure()
     ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
 
     def update(frame):
         line.set_ydata(np.sin(x + frame / 3))
-        ax.plot(x[: 10 * frame + 2], np.cos(x[: 10 * frame + 2]), color="tab:green")
-        if frame == 2:
-            ax.set_frame_on(False)
-        if frame == 4:
-            ax.set_axis_off()
+        ax.plot(x[: 8 * frame + 2], np.cos(x[: 8 * frame + 2]), color="tab:green")
+        if frame in changes:
+            changes[frame](ax)
         return (line,)
 
     return fig, FuncAnimation(fig, update, frames=6)
+
+
+def _trail_then_axis_and_frame_off():
+    return _trail_while_the_axes_changes(
+        {2: lambda ax: ax.set_frame_on(False), 4: lambda ax: ax.set_axis_off()})
 
 
 def _added_and_removed_below_the_returned_line():
@@ -1306,21 +1309,9 @@ def _animated_artists_drawn_or_not():
 
 
 def _trail_while_the_aspect_changes():
-    # Artists added each frame, while the Axes' aspect and anchor change: set only
-    # in the draw (apply_aspect), its box moves with nothing else to tell.
-    fig, ax, x, line = _sine_figure()
-    ax.set(xlim=(0, 2 * np.pi), ylim=(-1.5, 1.5))
-
-    def update(frame):
-        line.set_ydata(np.sin(x + frame / 3))
-        ax.plot(x[: 8 * frame + 2], np.cos(x[: 8 * frame + 2]), color="tab:green")
-        if frame == 2:
-            ax.set_aspect("equal")
-        if frame == 4:
-            ax.set_anchor("N")
-        return (line,)
-
-    return fig, FuncAnimation(fig, update, frames=6)
+    # Set only in the draw (apply_aspect): the box moves with nothing else to tell.
+    return _trail_while_the_axes_changes(
+        {2: lambda ax: ax.set_aspect("equal"), 4: lambda ax: ax.set_anchor("N")})
 
 
 def _erase_and_redraw_while_the_box_changes():
