@@ -15,6 +15,7 @@ from matplotlib.axis import Axis
 from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection, QuadMesh
+from matplotlib.figure import SubFigure
 from matplotlib.image import AxesImage
 from matplotlib.legend import Legend
 from matplotlib.offsetbox import AnnotationBbox
@@ -189,7 +190,12 @@ class _Blitter:
                     overlay += inside[first:]
                     started = True
         top = self.fig.get_children()
-        never = [artist for artist in top if artist.get_animated() and artist is not self.fig.patch]
+        if any(isinstance(artist, SubFigure) for artist in overlay):
+            # Matplotlib < 3.8 draws subfigures after everything else, marked animated
+            # or not: repainting one would paint it twice.
+            return None
+        never = [artist for artist in top if artist.get_animated() and artist is not self.fig.patch
+                 and not isinstance(artist, SubFigure)]
         overlay = [artist for artist in overlay if artist not in never]
         unseen = self._repainted(never)
         if not returned <= self._repainted(overlay) | unseen:
