@@ -304,16 +304,15 @@ class _Blitter:
                     return False
         return _same(self._hidden(), self.hidden)
 
-    def _regrown(self, returned: frozenset) -> tuple[list, list] | None:
+    def _regrown(self, plan: tuple[list, list, list]) -> list | None:
         """For a frame whose update added or removed artists that are painted
         after its first returned one (a trail, a line erased and drawn again), or
-        returned other artists: the overlay planned anew and the Axes that gained
-        or lost artists, if the background would be drawn from the same artists,
-        as it was; else None (the background must be drawn again)."""
-        plan = self._plan(returned)
-        if plan is None or plan[1:] != (self.never, self.drawn_anyway):
-            return None
+        returned other artists, planned anew as `plan`: the Axes that gained or
+        lost artists, if the background would be drawn from the same artists, as
+        it was; else None (the background must be drawn again)."""
         overlay = plan[0]
+        if plan[1:] != (self.never, self.drawn_anyway):
+            return None
         if self._background_part(overlay) != self.background_part:
             return None
         kept = dict(zip((self.fig, *self.fig.axes), self.tree[1:], strict=True))
@@ -321,7 +320,7 @@ class _Blitter:
                    if ax not in overlay and tuple(ax.get_children()) != kept[ax]]
         if not self._background_unchanged(regrown):
             return None
-        return overlay, regrown
+        return regrown
 
     def _hidden(self) -> list:
         """What can change a full draw while marking no artist stale, so that the
@@ -407,15 +406,17 @@ class _Blitter:
             self._paint_overlay()
             return True
         self._set_animated(False)  # the old overlay, as it was before it was marked
-        regrown = None if self.background is None else self._regrown(returned)
+        plan = self._plan(returned)
+        if plan is None:
+            return False
+        regrown = None if self.background is None else self._regrown(plan)
         if regrown is not None:
             # Only what is repainted changed: the same background, a new overlay.
-            self.overlay, changed_axes = regrown
-            self.returned = returned
+            self.overlay, self.returned = plan[0], returned
             self._set_animated(True)
             self.tree = self._tree()
             self.order = [artist.get_zorder() for artist in self.overlay]
-            for ax in changed_axes:
+            for ax in regrown:
                 # Marked stale by the artists added or removed, as a draw would
                 # leave it: up to date, so that a later change of its own shows.
                 ax._stale = False
@@ -424,9 +425,6 @@ class _Blitter:
             return True
         # A background drawn again because something in it changed (not the first).
         self.new_background = self.background is not None
-        plan = self._plan(returned)
-        if plan is None:
-            return False
         (self.overlay, self.never, self.drawn_anyway), self.returned = plan, returned
         self._set_animated(True)
         self._draw()  # everything else: the background
